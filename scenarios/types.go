@@ -1,0 +1,160 @@
+// Package scenarios holds Baton's scenario schema, its strict loader and
+// validator, and the embedded library of example scenarios.
+//
+// The types in this file are the contract between the loader and every
+// engine: a *Scenario returned by Load has been parsed strictly, had its
+// defaults applied and passed validation, so engines never re-check it.
+package scenarios
+
+import "time"
+
+// Version is the only scenario format version this build understands.
+const Version = "v1"
+
+// Scenario is one validated scenario file.
+type Scenario struct {
+	Baton       string        `json:"baton"`
+	Name        string        `json:"name"`
+	Description string        `json:"description,omitempty"`
+	Seed        uint64        `json:"seed"`
+	Duration    time.Duration `json:"duration"`
+
+	// Services keeps the order of the file's `services` mapping.
+	Services []Service `json:"services"`
+	Gateway  Gateway   `json:"gateway"`
+	Mesh     Mesh      `json:"mesh"`
+	Load     Load      `json:"load"`
+	SLO      []SLO     `json:"slo,omitempty"`
+}
+
+// Service is one synthetic service: Replicas identical replicas, each with
+// Concurrency workers and a bounded queue of Queue waiting requests.
+type Service struct {
+	Name          string  `json:"name"`
+	Replicas      int     `json:"replicas"`
+	Concurrency   int     `json:"concurrency"`
+	Queue         int     `json:"queue"`
+	Latency       Latency `json:"latency"`
+	Errors        Errors  `json:"errors"`
+	ResponseBytes int     `json:"response_bytes"`
+	Calls         []Step  `json:"calls,omitempty"`
+}
+
+// Distribution kinds for Latency.Dist.
+const (
+	DistConstant    = "constant"
+	DistUniform     = "uniform"
+	DistExponential = "exponential"
+	DistNormal      = "normal"
+	DistLognormal   = "lognormal"
+	DistEmpirical   = "empirical"
+)
+
+// Latency is a service-time distribution. Which fields are set depends on
+// Dist:
+//
+//	constant:    Value
+//	uniform:     Min, Max
+//	exponential: Mean
+//	normal:      Mean, StdDev (samples below zero are clamped to zero)
+//	lognormal:   P50, P99 (the distribution is fitted through both)
+//	empirical:   Percentiles (ascending quantiles, linear in between)
+type Latency struct {
+	Dist        string        `json:"dist"`
+	Value       time.Duration `json:"value,omitempty"`
+	Min         time.Duration `json:"min,omitempty"`
+	Max         time.Duration `json:"max,omitempty"`
+	Mean        time.Duration `json:"mean,omitempty"`
+	StdDev      time.Duration `json:"stddev,omitempty"`
+	P50         time.Duration `json:"p50,omitempty"`
+	P99         time.Duration `json:"p99,omitempty"`
+	Percentiles []Percentile  `json:"percentiles,omitempty"`
+}
+
+// Percentile is one point of an empirical distribution: Quantile in (0,1]
+// (the file writes p50, p99.9, p100) and the latency at it.
+type Percentile struct {
+	Quantile float64       `json:"quantile"`
+	Value    time.Duration `json:"value"`
+}
+
+// Errors makes a fraction Rate of a replica's answers fail with Status.
+type Errors struct {
+	Rate   float64 `json:"rate"`
+	Status int     `json:"status"`
+}
+
+// Step is one step of a service's downstream calls. Steps run in order;
+// exactly one of Call or Parallel is set.
+type Step struct {
+	Call     *Call  `json:"call,omitempty"`
+	Parallel []Call `json:"parallel,omitempty"`
+}
+
+// Call is one downstream call made with the given Probability.
+type Call struct {
+	Service     string  `json:"service"`
+	Probability float64 `json:"probability"`
+}
+
+// Gateway is the edge in front of the topology.
+type Gateway struct {
+	Routes []Route `json:"routes"`
+}
+
+// Route sends requests whose path starts with Prefix to Service.
+type Route struct {
+	Name    string `json:"name"`
+	Prefix  string `json:"prefix"`
+	Service string `json:"service"`
+}
+
+// Balancer names.
+const (
+	BalancerRoundRobin = "round_robin"
+)
+
+// Mesh configures the service-to-service data plane.
+type Mesh struct {
+	Balancer string `json:"balancer"`
+}
+
+// Arrival models.
+const (
+	ArrivalPoisson = "poisson"
+	ArrivalUniform = "uniform"
+)
+
+// Load is the offered load.
+type Load struct {
+	// Rate is requests per second.
+	Rate    float64 `json:"rate"`
+	Arrival string  `json:"arrival"`
+	// Paths are the request paths the load sends, chosen uniformly at
+	// random per request; the default is each gateway route's prefix.
+	Paths []string `json:"paths,omitempty"`
+}
+
+// SLO metrics.
+const (
+	MetricErrorRate = "error_rate"
+	MetricMean      = "mean"
+	MetricMax       = "max"
+	// Percentile metrics are written pNN (p50, p99, p99.9) and stored with
+	// Metric "percentile" and the quantile in Quantile.
+	MetricPercentile = "percentile"
+	MetricRPS        = "rps"
+)
+
+// SLO is one objective such as `p99 < 150ms` or `error_rate < 1%`.
+type SLO struct {
+	// Rule is the text as written, normalised (`p99 < 150ms`).
+	Rule     string  `json:"rule"`
+	Metric   string  `json:"metric"`
+	Quantile float64 `json:"quantile,omitempty"`
+	// Op is one of <, <=, >, >=.
+	Op string `json:"op"`
+	// Threshold is in milliseconds for latency metrics, a fraction for
+	// error_rate (1% is 0.01) and requests per second for rps.
+	Threshold float64 `json:"threshold"`
+}
