@@ -50,6 +50,12 @@ const (
 	DistEmpirical   = "empirical"
 )
 
+// Distributions lists the latency distribution kinds, in the order the
+// documentation presents them.
+func Distributions() []string {
+	return []string{DistConstant, DistUniform, DistExponential, DistNormal, DistLognormal, DistEmpirical}
+}
+
 // Latency is a service-time distribution. Which fields are set depends on
 // Dist:
 //
@@ -114,6 +120,14 @@ const (
 	BalancerRoundRobin = "round_robin"
 )
 
+// Balancers lists every balancer name a scenario may give mesh.balancer.
+// It is the one list to extend when a balancer is added (least_request,
+// p2c_peak_ewma, ring_hash, maglev, ...); the loader and its error messages
+// read it from here.
+func Balancers() []string {
+	return []string{BalancerRoundRobin}
+}
+
 // Mesh configures the service-to-service data plane.
 type Mesh struct {
 	Balancer string `json:"balancer"`
@@ -124,6 +138,11 @@ const (
 	ArrivalPoisson = "poisson"
 	ArrivalUniform = "uniform"
 )
+
+// Arrivals lists the arrival models load.arrival accepts.
+func Arrivals() []string {
+	return []string{ArrivalPoisson, ArrivalUniform}
+}
 
 // Load is the offered load.
 type Load struct {

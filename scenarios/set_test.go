@@ -1,0 +1,188 @@
+package scenarios
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseSet(t *testing.T) {
+	tests := []struct {
+		arg     string
+		want    Set
+		wantErr string
+	}{
+		{arg: "services.cart.replicas=4", want: Set{Path: "services.cart.replicas", Value: "4"}},
+		{arg: "mesh.balancer=round_robin", want: Set{Path: "mesh.balancer", Value: "round_robin"}},
+		{arg: "gateway.routes.0.service=x", want: Set{Path: "gateway.routes.0.service", Value: "x"}},
+		{arg: "slo.0=p99 < 1s", want: Set{Path: "slo.0", Value: "p99 < 1s"}},
+		{arg: "description=a=b", want: Set{Path: "description", Value: "a=b"}},
+		{arg: " load.rate =5/s", want: Set{Path: "load.rate", Value: "5/s"}},
+		{arg: "load.arrival=", want: Set{Path: "load.arrival", Value: ""}},
+		{arg: "services.cart.replicas", wantErr: `--set services.cart.replicas: missing "="; write PATH=VALUE, such as services.cart.replicas=4`},
+		{arg: "=4", wantErr: `--set =4: missing path before "="; write PATH=VALUE, such as services.cart.replicas=4`},
+		{arg: "services..replicas=4", wantErr: `--set services..replicas=4: empty key in path "services..replicas"; separate keys with single dots, such as load.rate`},
+		{arg: ".x=1", wantErr: `--set .x=1: empty key in path ".x"; separate keys with single dots, such as load.rate`},
+	}
+	for _, tt := range tests {
+		got, err := ParseSet(tt.arg)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("ParseSet(%q): got %v, %v; want error %q", tt.arg, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseSet(%q): got %+v, %v; want %+v", tt.arg, got, err, tt.want)
+		}
+		if back := got.String(); back != strings.TrimSpace(tt.arg) && !strings.HasPrefix(tt.arg, " ") {
+			t.Errorf("Set.String(): got %q, want %q", back, tt.arg)
+		}
+	}
+}
+
+// setBase is the scenario the --set table edits.
+const setBase = `baton: v1
+name: base
+services:
+  frontend:
+    replicas: 3
+    latency: 5ms
+    calls:
+      - cart
+      - parallel: [stock]
+  cart: &cart
+    latency: {dist: lognormal, p50: 2ms, p99: 9ms}
+  stock:
+    <<: *cart
+    replicas: 2
+gateway:
+  routes:
+    - {prefix: /api, service: frontend}
+load:
+  rate: 100/s
+`
+
+func TestSets(t *testing.T) {
+	tests := []struct {
+		name    string
+		sets    []string
+		get     func(*Scenario) any
+		want    any
+		wantErr string
+	}{
+		{name: "replace an integer", sets: []string{"services.frontend.replicas=4"},
+			get: func(s *Scenario) any { return s.Services[0].Replicas }, want: 4},
+		{name: "later sets win", sets: []string{"services.frontend.replicas=4", "services.frontend.replicas=5"},
+			get: func(s *Scenario) any { return s.Services[0].Replicas }, want: 5},
+		{name: "create a missing key", sets: []string{"load.arrival=uniform"},
+			get: func(s *Scenario) any { return s.Load.Arrival }, want: ArrivalUniform},
+		{name: "create a missing section", sets: []string{"mesh.balancer=round_robin"},
+			get: func(s *Scenario) any { return s.Mesh.Balancer }, want: BalancerRoundRobin},
+		{name: "empty value restores the default", sets: []string{"services.frontend.replicas="},
+			get: func(s *Scenario) any { return s.Services[0].Replicas }, want: 1},
+		{name: "rate in another unit", sets: []string{"load.rate=30/m"},
+			get: func(s *Scenario) any { return s.Load.Rate }, want: 0.5},
+		{name: "route service by index", sets: []string{"gateway.routes.0.service=cart"},
+			get: func(s *Scenario) any { return s.Gateway.Routes[0].Service }, want: "cart"},
+		{name: "append a route", sets: []string{"gateway.routes.1.prefix=/stock", "gateway.routes.1.service=stock"},
+			get: func(s *Scenario) any { return s.Gateway.Routes[1] }, want: Route{Name: "/stock", Prefix: "/stock", Service: "stock"}},
+		{name: "expand a latency shorthand", sets: []string{"services.frontend.latency.value=7ms"},
+			get: func(s *Scenario) any { return s.Services[0].Latency }, want: Latency{Dist: DistConstant, Value: 7 * time.Millisecond}},
+		{name: "replace a latency mapping", sets: []string{"services.cart.latency=3ms"},
+			get: func(s *Scenario) any { return s.Services[1].Latency }, want: Latency{Dist: DistConstant, Value: 3 * time.Millisecond}},
+		{name: "expand a call shorthand", sets: []string{"services.frontend.calls.0.probability=25%"},
+			get: func(s *Scenario) any { return *s.Services[0].Calls[0].Call }, want: Call{Service: "cart", Probability: 0.25}},
+		{name: "call inside a parallel group", sets: []string{"services.frontend.calls.1.parallel.0.probability=0.5"},
+			get: func(s *Scenario) any { return s.Services[0].Calls[1].Parallel }, want: []Call{{Service: "stock", Probability: 0.5}}},
+		{name: "flow list value", sets: []string{"load.paths=[/api/a, /api/b]"},
+			get: func(s *Scenario) any { return s.Load.Paths }, want: []string{"/api/a", "/api/b"}},
+		{name: "anchored value changes for one user only", sets: []string{"services.cart.latency.p99=20ms"},
+			get: func(s *Scenario) any { return []time.Duration{s.Services[1].Latency.P99, s.Services[2].Latency.P99} },
+			want: []time.Duration{20 * time.Millisecond, 9 * time.Millisecond}},
+		{name: "merged value is copied before it changes", sets: []string{"services.stock.latency.p50=1ms"},
+			get: func(s *Scenario) any { return []time.Duration{s.Services[1].Latency.P50, s.Services[2].Latency.P50} },
+			want: []time.Duration{2 * time.Millisecond, 1 * time.Millisecond}},
+		{name: "percentile with a dot", sets: []string{"services.cart.latency={dist: empirical, percentiles: {p50: 1ms}}", "services.cart.latency.percentiles.p99.9=5ms"},
+			get:  func(s *Scenario) any { return s.Services[1].Latency.Percentiles },
+			want: []Percentile{{Quantile: 0.5, Value: time.Millisecond}, {Quantile: 0.999, Value: 5 * time.Millisecond}}},
+		{name: "add an slo", sets: []string{"slo.0=p99 < 80ms"},
+			get: func(s *Scenario) any { return s.SLO }, want: []SLO{{Rule: "p99 < 80ms", Metric: MetricPercentile, Quantile: 0.99, Op: "<", Threshold: 80}}},
+
+		{name: "misspelt service", sets: []string{"services.cartt.replicas=4"},
+			wantErr: `--set services.cartt.replicas=4: services: unknown service "cartt" (did you mean "cart"?)`},
+		{name: "unknown service", sets: []string{"services.nothing.replicas=4"},
+			wantErr: `--set services.nothing.replicas=4: services: unknown service "nothing"; services are frontend, cart, stock`},
+		{name: "misspelt key", sets: []string{"services.cart.replcas=4"},
+			wantErr: `--set services.cart.replcas=4: services.cart: unknown field "replcas" (did you mean "replicas"?)`},
+		{name: "misspelt section", sets: []string{"lod.rate=4"},
+			wantErr: `--set lod.rate=4: unknown field "lod" (did you mean "load"?)`},
+		{name: "bad value", sets: []string{"services.cart.replicas=x"},
+			wantErr: `--set services.cart.replicas=x: services.cart.replicas: must be an integer, got "x"`},
+		{name: "value out of range", sets: []string{"services.cart.replicas=0"},
+			wantErr: `--set services.cart.replicas=0: services.cart.replicas: must be at least 1, got 0`},
+		{name: "value names an unknown service", sets: []string{"gateway.routes.0.service=catalgo"},
+			wantErr: `--set gateway.routes.0.service=catalgo: gateway.routes[0].service: unknown service "catalgo"; services are frontend, cart, stock`},
+		{name: "index out of range", sets: []string{"gateway.routes.2.service=cart"},
+			wantErr: `--set gateway.routes.2.service=cart: gateway.routes: "2" is not an index of the list; it has 1 item, use 0, or 1 to add an item`},
+		{name: "index into a mapping", sets: []string{"load.0=1"},
+			wantErr: `--set load.0=1: load: unknown field "0"; fields are rate, arrival, paths`},
+		{name: "field of a scalar", sets: []string{"load.rate.unit=s"},
+			wantErr: `--set load.rate.unit=s: load.rate: is a single value; it has no field "unit"`},
+		{name: "invalid yaml", sets: []string{"name={"},
+			wantErr: `--set name={: name: invalid YAML value: line 1: did not find expected node content; quote text that contains YAML punctuation`},
+		{name: "failed set leaves no trace", sets: []string{"services.frontend.calls.1.parallel.5.service=x", "services.frontend.calls.1.parallel.0=cart"},
+			wantErr: `--set services.frontend.calls.1.parallel.5.service=x: services.frontend.calls[1].parallel: "5" is not an index of the list; it has 1 item, use 0, or 1 to add an item`},
+		{name: "errors from several sets and the file", sets: []string{"services.cart.replicas=-1", "load.arrival=possion"},
+			wantErr: "--set services.cart.replicas=-1: services.cart.replicas: must be at least 1, got -1\n" +
+				`--set load.arrival=possion: load.arrival: unknown arrival model "possion" (did you mean "poisson"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var sets []Set
+			for _, a := range tt.sets {
+				s, err := ParseSet(a)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sets = append(sets, s)
+			}
+			s, err := Parse("base.yaml", []byte(setBase), sets...)
+			if tt.wantErr != "" {
+				if err == nil {
+					t.Fatalf("got no error, want %q", tt.wantErr)
+				}
+				if got := err.Error(); got != tt.wantErr {
+					t.Fatalf("got error\n%s\nwant\n%s", got, tt.wantErr)
+				}
+				checkPositions(t, "base.yaml", err, true)
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v", err)
+			}
+			if got := tt.get(s); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSetDoesNotTouchInput checks that Parse leaves the caller's bytes and
+// that the same sets give the same result twice.
+func TestSetDoesNotTouchInput(t *testing.T) {
+	src := []byte(setBase)
+	set := Set{Path: "services.cart.latency.p99", Value: "20ms"}
+	a, err := Parse("base.yaml", src, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Parse("base.yaml", src, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(src) != setBase || !reflect.DeepEqual(a, b) {
+		t.Errorf("Parse with sets is not repeatable")
+	}
+}
