@@ -15,10 +15,15 @@
 // clock, starts no goroutine and does no I/O (keys are read once by New).
 // It is safe for concurrent use.
 //
-// The gateway uses it in three steps:
+// The gateway uses it in these steps:
 //
-//	auth.StripForgeable(r.Header)         // clients never choose their identity
-//	res, err := a.Authenticate(auth.FromHTTP(r), route.AuthPolicy, now)
-//	// err: *auth.Error with Status 401 (+Challenge) or 403
-//	res.SetHeaders(r.Header)               // tell the upstream who called
+//	auth.StripForgeable(r.Header) // clients never choose their identity
+//	req := auth.FromHTTP(r)
+//	res, err := a.Authenticate(req, route.AuthPolicy, now)
+//	// err: *auth.Error with Status 401 (+Challenge) or 403;
+//	// errors.Is(err, auth.ErrUnknownPolicy) is a wiring bug (500)
+//	if res.HideCredentials(r.Header, req.Query) {
+//		r.URL.RawQuery = req.Query.Encode()
+//	}
+//	res.SetHeaders(r.Header) // tell the upstream who called
 package auth
