@@ -90,7 +90,27 @@ type entry struct {
 // state lives at package level.
 func builtins() []entry {
 	return []entry{
-		{NameRoundRobin, func(o Options) (Balancer, error) { return NewRoundRobin(o) }},
+		{NameRoundRobin, factory(NewRoundRobin)},
+		{NameWeightedRoundRobin, factory(NewWeightedRoundRobin)},
+		{NameRandom, factory(NewRandom)},
+		{NameLeastRequest, factory(NewLeastRequest)},
+		{NameLeastRequestFull, factory(NewLeastRequestFull)},
+		{NameP2CPeakEWMA, factory(NewP2CPeakEWMA)},
+		{NameRingHash, factory(NewRingHash)},
+		{NameMaglev, factory(NewMaglev)},
+		{NameLeastTime, factory(NewLeastTime)},
+	}
+}
+
+// factory adapts a concrete constructor, so that a failed construction
+// yields a nil Balancer rather than a typed nil inside the interface.
+func factory[T Balancer](f func(Options) (T, error)) Factory {
+	return func(o Options) (Balancer, error) {
+		b, err := f(o)
+		if err != nil {
+			return nil, err
+		}
+		return b, nil
 	}
 }
 
