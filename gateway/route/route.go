@@ -97,9 +97,6 @@ type Mirror struct {
 	Percent float64 `json:"percent" yaml:"percent"`
 }
 
-// Redirect statuses, 301 by default.
-var redirectStatuses = [...]int{301, 302, 303, 307, 308}
-
 // Redirect answers with Status and a Location that is either Location as
 // written, or built from the request with Scheme, Host and Path replaced
 // where set. Without Path the location keeps the (rewritten) request path;
@@ -123,15 +120,17 @@ type Retries struct {
 	Attempts int `json:"attempts" yaml:"attempts"`
 	// PerTryTimeout bounds each try; 0 means only Route.Timeout applies.
 	PerTryTimeout time.Duration `json:"per_try_timeout,omitempty" yaml:"per_try_timeout,omitempty"`
-	// RetryOn lists the conditions that trigger a retry: the names in
-	// RetryConditions, or a status code from 400 to 599 ("503"). Empty means
+	// RetryOn lists the conditions that trigger a retry: the names
+	// RetryConditions returns, or a status code from 400 to 599 ("503"). Empty means
 	// "connect-failure", "reset" and "5xx".
 	RetryOn []string `json:"retry_on,omitempty" yaml:"retry_on,omitempty"`
 }
 
-// RetryConditions are the named retry_on conditions (Envoy's x-envoy-retry-on
-// names).
-var RetryConditions = []string{"5xx", "gateway-error", "connect-failure", "reset", "retriable-4xx", "refused-stream"}
+// RetryConditions returns the named retry_on conditions (Envoy's
+// x-envoy-retry-on names).
+func RetryConditions() []string {
+	return []string{"5xx", "gateway-error", "connect-failure", "reset", "retriable-4xx", "refused-stream"}
+}
 
 // MaxParams is the most wildcards a template may have.
 const MaxParams = 8
@@ -496,7 +495,7 @@ func (r *Route) compile(idx int) (*compiled, error) {
 		for i, on := range rt.RetryOn {
 			if !validRetryOn(on) {
 				return nil, fieldErr(fmt.Sprintf("retries.retry_on[%d]", i), "%q is not one of %s or a status code 400-599",
-					on, strings.Join(RetryConditions, ", "))
+					on, strings.Join(RetryConditions(), ", "))
 			}
 		}
 	}
@@ -504,7 +503,7 @@ func (r *Route) compile(idx int) (*compiled, error) {
 }
 
 func validRetryOn(on string) bool {
-	for _, k := range RetryConditions {
+	for _, k := range RetryConditions() {
 		if on == k {
 			return true
 		}
@@ -559,11 +558,9 @@ func (c *compiled) compileRedirect() error {
 	}
 	c.status = 301
 	if rd.Status != 0 {
-		ok := false
-		for _, s := range redirectStatuses {
-			ok = ok || s == rd.Status
-		}
-		if !ok {
+		switch rd.Status {
+		case 301, 302, 303, 307, 308:
+		default:
 			return fieldErr("redirect.status", "%d is not one of 301, 302, 303, 307, 308", rd.Status)
 		}
 		c.status = rd.Status
