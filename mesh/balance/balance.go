@@ -4,6 +4,26 @@
 // never reads the clock, never sleeps, starts no goroutine and does no I/O.
 // Randomness comes from a seed given to its constructor. Pick is safe for
 // concurrent use, takes no lock and allocates nothing; Update may do both.
+//
+// Update builds an immutable snapshot (endpoints, schedule, ring or table)
+// and publishes it atomically, as a grpc-go picker is rebuilt; Pick reads
+// the current snapshot. State a balancer learns (latency estimates) lives
+// beside the snapshot and carries over to the next one for endpoints that
+// stay.
+//
+// The built-in balancers, by the names scenarios use (see New and Names):
+//
+//	round_robin           cycle in order, ignoring weights
+//	weighted_round_robin  nginx's smooth weighted round robin
+//	random                weighted random
+//	least_request         power of two choices on in-flight requests
+//	least_request_full    fewest in-flight per weight, ties by rotation
+//	p2c_peak_ewma         Linkerd: two choices on peak-EWMA latency × load
+//	least_time            Traefik: lowest smoothed latency × load, full scan
+//	ring_hash             ketama consistent hashing on Request.Hash
+//	maglev                Maglev consistent hashing on Request.Hash
+//
+// Package balancetest holds the conformance suite they all pass.
 package balance
 
 import (
