@@ -1,0 +1,308 @@
+// Package live is Baton's live engine: every replica is a real HTTP server
+// on 127.0.0.1, the gateway is a real HTTP server in front of them, the mesh
+// client carries service-to-service calls over pooled keep-alive
+// connections, and vegeta drives the load.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/baton-sim/baton/gateway"
+	"github.com/baton-sim/baton/mesh"
+	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/reports"
+	"github.com/baton-sim/baton/scenarios"
+	"github.com/baton-sim/baton/sim"
+	"github.com/baton-sim/baton/sim/synth"
+)
+
+// Options tune the live engine. The zero value means the defaults.
+type Options struct {
+	// Host is the loopback address every socket binds; default 127.0.0.1.
+	Host string
+	// RequestTimeout bounds one client request; default 10s.
+	RequestTimeout time.Duration
+	// MaxWorkers caps the load driver's concurrent requests; default 10000.
+	MaxWorkers uint64
+}
+
+// Engine is the live engine.
+type Engine struct {
+	opts Options
+}
+
+// New returns a live engine.
+func New(opts Options) *Engine {
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = 10 * time.Second
+	}
+	if opts.MaxWorkers == 0 {
+		opts.MaxWorkers = 10000
+	}
+	return &Engine{opts: opts}
+}
+
+// Name implements sim.Engine.
+func (e *Engine) Name() string { return "live" }
+
+var _ sim.Engine = (*Engine)(nil)
+
+// Instance is a running live topology.
+type Instance struct {
+	opts     Options
+	sc       *scenarios.Scenario
+	gw       *gateway.Gateway
+	gwAddr   string
+	addrs    map[string]string // replica name -> address
+	rec      atomic.Pointer[reports.Recorder]
+	servers  []*http.Server
+	clients  []*mesh.Client
+	wg       sync.WaitGroup
+	serveMu  sync.Mutex
+	serveErr error
+}
+
+// Start brings up every replica and the gateway on loopback sockets.
+func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instance, error) {
+	in := &Instance{opts: e.opts, sc: sc, addrs: make(map[string]string)}
+	if err := in.start(ctx); err != nil {
+		in.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// GatewayURL is where the gateway listens.
+func (in *Instance) GatewayURL() string { return "http://" + in.gwAddr }
+
+// ReplicaURL is where the named replica listens, for direct calls that
+// bypass the gateway and mesh (benchmarks compare the two).
+func (in *Instance) ReplicaURL(name string) string { return "http://" + in.addrs[name] }
+
+func (in *Instance) start(ctx context.Context) error {
+	gw, err := gateway.New(in.sc.Gateway)
+	if err != nil {
+		return err
+	}
+	in.gw = gw
+
+	// Listen first so every address is known before any client is built.
+	endpoints := make(map[string][]*balance.Endpoint, len(in.sc.Services))
+	type pending struct {
+		rep *replica
+		ln  net.Listener
+	}
+	var reps []pending
+	for _, s := range in.sc.Services {
+		svc, err := synth.NewService(s)
+		if err != nil {
+			return fmt.Errorf("live: service %s: %w", s.Name, err)
+		}
+		for i := range s.Replicas {
+			name := reports.ReplicaName(s.Name, i)
+			ln, err := in.listen(ctx)
+			if err != nil {
+				return err
+			}
+			rep := newReplica(name, svc, scenarios.DeriveSeed(in.sc.Seed, name), &in.rec, s.Concurrency, s.Queue)
+			reps = append(reps, pending{rep, ln})
+			in.addrs[name] = ln.Addr().String()
+			endpoints[s.Name] = append(endpoints[s.Name], &balance.Endpoint{ID: name, Addr: ln.Addr().String()})
+		}
+	}
+	for _, p := range reps {
+		c, err := in.meshClient(endpoints, p.rep.name)
+		if err != nil {
+			p.ln.Close()
+			return err
+		}
+		p.rep.client = c
+		in.serve(p.ln, p.rep)
+	}
+
+	c, err := in.meshClient(endpoints, "gateway")
+	if err != nil {
+		return err
+	}
+	ln, err := in.listen(ctx)
+	if err != nil {
+		return err
+	}
+	in.gwAddr = ln.Addr().String()
+	in.serve(ln, gateway.NewHandler(gw, c, time.Now))
+	return nil
+}
+
+func (in *Instance) listen(ctx context.Context) (net.Listener, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(in.opts.Host, "0"))
+	if err != nil {
+		return nil, fmt.Errorf("live: listen: %w", err)
+	}
+	return ln, nil
+}
+
+// meshClient builds the mesh view of one caller (a replica or the gateway).
+// Every caller gets its own balancers, seeded by its name.
+func (in *Instance) meshClient(eps map[string][]*balance.Endpoint, caller string) (*mesh.Client, error) {
+	c, err := mesh.NewClient(mesh.ClientOptions{
+		Services: eps,
+		Balancer: in.sc.Mesh.Balancer,
+		Seed:     scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
+		Timeout:  in.opts.RequestTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("live: mesh client for %s: %w", caller, err)
+	}
+	in.clients = append(in.clients, c)
+	return c, nil
+}
+
+func (in *Instance) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// Keep net/http's per-connection error lines out of the user's
+		// terminal; failures show up in the recorded statuses instead.
+		ErrorLog: discardLogger(),
+	}
+	in.servers = append(in.servers, srv)
+	in.wg.Add(1)
+	go func() {
+		defer in.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			in.serveMu.Lock()
+			in.serveErr = errors.Join(in.serveErr, err)
+			in.serveMu.Unlock()
+		}
+	}()
+}
+
+// Drive offers the scenario's load to the gateway with vegeta and records
+// every answer, measured from its intended send time.
+func (in *Instance) Drive(ctx context.Context, begin func(time.Time) *reports.Recorder) error {
+	sc := in.sc
+	memory := int(sc.Load.Rate*in.opts.RequestTimeout.Seconds()*2) + 1024
+	sched := sim.NewSchedule(sc.Load, sc.Duration, scenarios.DeriveSeed(sc.Seed, "load"), memory)
+
+	base := in.GatewayURL()
+	paths := sc.Load.Paths
+	if len(paths) == 0 {
+		for _, r := range sc.Gateway.Routes {
+			paths = append(paths, r.Prefix)
+		}
+	}
+	routes := make(map[string]string, len(paths)) // URL -> route name
+	targets := make([]vegeta.Target, len(paths))
+	for i, p := range paths {
+		targets[i] = vegeta.Target{Method: http.MethodGet, URL: base + p}
+		routes[targets[i].URL] = in.gw.Route(p)
+	}
+	seed := scenarios.DeriveSeed(sc.Seed, "load/paths")
+	var pickMu sync.Mutex
+	pick := rand.New(rand.NewPCG(seed, ^seed))
+	targeter := func(t *vegeta.Target) error {
+		pickMu.Lock()
+		i := pick.IntN(len(targets))
+		pickMu.Unlock()
+		*t = targets[i]
+		return nil
+	}
+
+	tr := &http.Transport{
+		MaxIdleConnsPerHost: 10000,
+		DisableCompression:  true,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{
+		Transport:     tr,
+		Timeout:       in.opts.RequestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	atk := vegeta.NewAttacker(
+		vegeta.Client(client),
+		vegeta.MaxWorkers(in.opts.MaxWorkers),
+		vegeta.MaxBody(0), // count bytes, keep none: a long run must not hold every body
+	)
+
+	epoch := time.Now()
+	rec := begin(epoch)
+	in.rec.Store(rec)
+	// No duration for vegeta: the schedule itself says when the load is
+	// over, so a driver that fell behind still sends every scheduled
+	// request (late, with its lag recorded) instead of silently dropping
+	// the tail.
+	results := atk.Attack(targeter, sched, 0, sc.Name)
+
+	stop := context.AfterFunc(ctx, func() { atk.Stop() })
+	defer stop()
+	for res := range results {
+		intended := res.Timestamp
+		if off, ok := sched.Intended(res.Seq); ok {
+			intended = epoch.Add(off)
+		}
+		end := res.Timestamp.Add(res.Latency)
+		lag := res.Timestamp.Sub(intended)
+		if lag < 0 {
+			lag = 0
+		}
+		status := int(res.Code)
+		rec.RecordRequest(reports.Request{
+			Intended: intended,
+			Latency:  end.Sub(intended),
+			Lag:      lag,
+			Route:    routes[res.URL],
+			Status:   status,
+			Failed:   status == 0 || status >= 500,
+			BytesIn:  int64(res.BytesIn),
+		})
+	}
+	// An interrupted run still has a summary worth printing: the caller
+	// tells the user it was cut short.
+	return nil
+}
+
+// Close stops the gateway and every replica, letting in-flight requests
+// finish.
+func (in *Instance) Close() error {
+	// Drop pooled idle connections first: a connection a client dialled but
+	// never used looks new to the server, and Shutdown waits five seconds
+	// before it counts such a connection as idle.
+	for _, c := range in.clients {
+		c.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var errs []error
+	// The gateway was served last; stop it first so no new work enters.
+	for i := len(in.servers) - 1; i >= 0; i-- {
+		if err := in.servers[i].Shutdown(ctx); err != nil {
+			in.servers[i].Close()
+			errs = append(errs, fmt.Errorf("live: shutdown: %w", err))
+		}
+	}
+	in.wg.Wait()
+	in.serveMu.Lock()
+	errs = append(errs, in.serveErr)
+	in.serveMu.Unlock()
+	return errors.Join(errs...)
+}
+
+func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }

@@ -1,0 +1,193 @@
+package live
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/baton-sim/baton/mesh"
+	"github.com/baton-sim/baton/reports"
+	"github.com/baton-sim/baton/sim/synth"
+)
+
+// replica is one synthetic service replica: a worker pool of the service's
+// concurrency with a bounded FIFO queue in front, serving on its own socket.
+type replica struct {
+	name   string
+	svc    *synth.Service
+	client *mesh.Client // this replica's own view of the mesh
+	rec    *atomic.Pointer[reports.Recorder]
+	body   []byte // the response body, shared read-only
+
+	mu      sync.Mutex
+	station *synth.Station
+	waiters []chan struct{} // queued requests, oldest first
+
+	rngMu sync.Mutex
+	rng   *rand.Rand
+}
+
+func newReplica(name string, svc *synth.Service, seed uint64, rec *atomic.Pointer[reports.Recorder], concurrency, queue int) *replica {
+	return &replica{
+		name:    name,
+		svc:     svc,
+		rec:     rec,
+		body:    make([]byte, svc.ResponseBytes()),
+		station: synth.NewStation(concurrency, queue),
+		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	}
+}
+
+// admit takes a worker, waiting in the queue if all are busy. It reports
+// false when the queue is full too: the request must be rejected.
+func (r *replica) admit() bool {
+	r.mu.Lock()
+	switch r.station.Arrive() {
+	case synth.Start:
+		r.mu.Unlock()
+		return true
+	case synth.Queued:
+		ch := make(chan struct{})
+		r.waiters = append(r.waiters, ch)
+		r.mu.Unlock()
+		// A queued request is not abandoned when its caller gives up, as in
+		// most thread-pool servers: the work is done and the answer dropped.
+		<-ch
+		return true
+	default:
+		r.mu.Unlock()
+		return false
+	}
+}
+
+// release frees a worker, handing it straight to the oldest queued request.
+func (r *replica) release() {
+	r.mu.Lock()
+	if r.station.Finish() && len(r.waiters) > 0 {
+		ch := r.waiters[0]
+		r.waiters[0] = nil
+		r.waiters = r.waiters[1:]
+		close(ch)
+	}
+	r.mu.Unlock()
+}
+
+// work is what one request will do, drawn under the replica's random stream.
+type work struct {
+	serviceTime time.Duration
+	status      int
+	failed      bool
+	plan        [][]string
+}
+
+func (r *replica) draw() work {
+	r.rngMu.Lock()
+	defer r.rngMu.Unlock()
+	w := work{serviceTime: r.svc.ServiceTime(r.rng)}
+	w.status, w.failed = r.svc.Fault(r.rng)
+	// Plan reuses buf's storage; a fresh one per request keeps concurrent
+	// requests from sharing it.
+	w.plan = r.svc.Plan(r.rng, nil)
+	return w
+}
+
+func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	arrived := time.Now()
+	w.Header().Set(mesh.ReplicaHeader, r.name)
+	if !r.admit() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		r.record(arrived, http.StatusServiceUnavailable)
+		return
+	}
+	defer r.release()
+
+	job := r.draw()
+	ctx := req.Context()
+	if !sleep(ctx, job.serviceTime) {
+		r.record(arrived, statusClientClosed)
+		return
+	}
+	status := http.StatusOK
+	if job.failed {
+		status = job.status
+	} else if !r.callDownstream(ctx, job.plan) {
+		// A failed dependency fails the request, as a service without
+		// fallbacks does.
+		status = http.StatusBadGateway
+	}
+	w.WriteHeader(status)
+	if status == http.StatusOK {
+		_, _ = w.Write(r.body)
+	}
+	r.record(arrived, status)
+}
+
+// statusClientClosed is nginx's code for a request its client abandoned.
+const statusClientClosed = 499
+
+// callDownstream runs the plan's steps in order, each step's calls in
+// parallel, and reports whether every call succeeded.
+func (r *replica) callDownstream(ctx context.Context, plan [][]string) bool {
+	for _, group := range plan {
+		if len(group) == 1 {
+			if !r.call(ctx, group[0]) {
+				return false
+			}
+			continue
+		}
+		var wg sync.WaitGroup
+		var failed atomic.Bool
+		for _, svc := range group {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if !r.call(ctx, svc) {
+					failed.Store(true)
+				}
+			}()
+		}
+		wg.Wait()
+		if failed.Load() {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *replica) call(ctx context.Context, service string) bool {
+	resp, err := r.client.Call(ctx, service, "/", nil)
+	return err == nil && resp.Status < 500
+}
+
+func (r *replica) record(arrived time.Time, status int) {
+	rec := r.rec.Load()
+	if rec == nil {
+		return
+	}
+	now := time.Now()
+	rec.RecordHop(reports.Hop{
+		At:      arrived,
+		Service: r.svc.Name(),
+		Replica: r.name,
+		Status:  status,
+		Latency: now.Sub(arrived),
+	})
+}
+
+// sleep waits for d or until ctx is done, reporting whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
