@@ -45,7 +45,9 @@ func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
 		misspelt: map[string]bool{},
 	}
 	doc := d.parse(data)
-	if doc == nil {
+	// The guard runs before the sets, which walk merges, and again after
+	// them, since set values are YAML too.
+	if doc == nil || !d.guard(doc) {
 		return nil, d.errs.sorted()
 	}
 	// A --set that cannot be applied is reported and skipped; the rest of
@@ -53,8 +55,12 @@ func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
 	for _, s := range sets {
 		d.applySet(doc, s)
 	}
-	if !d.guard(doc) {
+	if len(sets) > 0 && !d.guard(doc) {
 		return nil, d.errs.sorted()
+	}
+	d.root = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: 1, Column: 1}
+	if len(doc.Content) == 1 {
+		d.root = doc.Content[0]
 	}
 	s := d.scenario(doc)
 	d.validate(s)
@@ -69,7 +75,7 @@ func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
 type decoder struct {
 	file string
 	errs ErrorList
-	// root is the document's top node, where file-wide problems point.
+	// root is the document's top node once the sets are applied.
 	root *yaml.Node
 	// origin maps the nodes a --set argument wrote to that argument, so
 	// their problems name it instead of a file position.
@@ -141,10 +147,6 @@ func (d *decoder) parse(data []byte) (doc *yaml.Node) {
 		d.errorf(&extra, "", "a second YAML document starts here; a scenario file holds exactly one (remove the \"---\")")
 		return nil
 	}
-	d.root = &n
-	if len(n.Content) == 1 {
-		d.root = n.Content[0]
-	}
 	return &n
 }
 
@@ -211,16 +213,25 @@ func lineOf(data []byte, line int) string {
 // are memoised per node, so a billion-laughs document costs time linear in
 // its text, not in its expansion.
 func (d *decoder) guard(doc *yaml.Node) bool {
+	at, msg := measure(doc)
+	if msg != "" {
+		d.errorf(at, "", "%s", msg)
+	}
+	return msg == ""
+}
+
+// measure checks the tree under n against maxDepth and maxNodes. It returns
+// an empty message if the tree is within both, else what is wrong and the
+// node to blame (nil for the tree as a whole).
+func measure(n *yaml.Node) (*yaml.Node, string) {
 	g := &guard{size: map[*yaml.Node]int{}, height: map[*yaml.Node]int{}}
-	if !g.walk(doc, 1) {
-		d.errorf(g.deep, "", "nested more than %d levels deep (with aliases expanded); a scenario needs about ten", maxDepth)
-		return false
+	if !g.walk(n, 1) {
+		return g.deep, fmt.Sprintf("nested more than %d levels deep (with aliases expanded); a scenario needs about ten", maxDepth)
 	}
-	if g.size[doc] > maxNodes {
-		d.errorf(nil, "", "the document expands to more than %d YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer", maxNodes)
-		return false
+	if g.size[n] > maxNodes {
+		return nil, fmt.Sprintf("the document expands to more than %d YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer", maxNodes)
 	}
-	return true
+	return nil, ""
 }
 
 type guard struct {

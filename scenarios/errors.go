@@ -12,9 +12,8 @@ import (
 //
 //	FILE:LINE:COL: FIELD: what is wrong; what would be right
 //
-// Line and Col are 1-based; both are 0 when the problem has no place in the
-// file (a --set argument, whose text then stands in File, or a file that
-// could not be read). Field is the dotted path of the offending field
+// Line and Col are 1-based; both are 0 when the problem lies in a --set
+// argument, whose text then stands in File ("--set load.rate=x"). Field is the dotted path of the offending field
 // (`services.frontend.calls[1].service`) and is empty for problems of the
 // file as a whole, such as YAML syntax errors.
 type Error struct {

@@ -66,6 +66,22 @@ func billionLaughs(levels int) string {
 	return b.String()
 }
 
+// mergeBomb defines m0 to mN, each merging eight copies of the one before.
+func mergeBomb(n int) string {
+	var b strings.Builder
+	b.WriteString("m0: &m0 {x: 1, y: 2}\n")
+	for i := 1; i <= n; i++ {
+		prev := "*m" + itoaN(i-1)
+		b.WriteString("m" + itoaN(i) + ": &m" + itoaN(i) + " {<<: [" + strings.Repeat(prev+", ", 7) + prev + "]}\n")
+	}
+	return b.String()
+}
+
+// setBomb is a billion-laughs document small enough for a command line.
+const setBomb = "[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], " +
+	"&d [*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d], &f [*e,*e,*e,*e,*e,*e,*e,*e,*e], " +
+	"&g [*f,*f,*f,*f,*f,*f,*f,*f,*f], &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]]"
+
 func itoaN(i int) string {
 	if i < 10 {
 		return string(rune('0' + i))
@@ -84,34 +100,41 @@ func TestHostileInput(t *testing.T) {
 	}
 	tests := []struct {
 		name, src, want string
+		sets            []Set
 	}{
 		{"billion laughs", billionLaughs(9),
-			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer"},
+			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer", nil},
 		{"wide fan-out", "a: &a [" + strings.Repeat("1, ", 999) + "1]\nb: [" + strings.Repeat("*a, ", 999) + "*a]\n",
-			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer"},
+			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer", nil},
 		{"merge-key bomb", "a: &a {x: 1, y: 2}\nb: &b {<<: [*a, *a, *a, *a, *a, *a, *a, *a]}\nc: &c {<<: [*b, *b, *b, *b, *b, *b, *b, *b]}\n" +
 			"d: &d {<<: [*c, *c, *c, *c, *c, *c, *c, *c]}\ne: &e {<<: [*d, *d, *d, *d, *d, *d, *d, *d]}\nf: &f {<<: [*e, *e, *e, *e, *e, *e, *e, *e]}\n" +
 			"g: &g {<<: [*f, *f, *f, *f, *f, *f, *f, *f]}\n",
-			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer"},
+			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer", nil},
+		{"merge-key bomb under a set", "s: &s {replicas: 1}\n" + mergeBomb(10) + "services:\n  a:\n    <<: [*m10, *s]\n",
+			"bomb.yaml:1:1: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer",
+			[]Set{{Path: "services.a.replicas", Value: "2"}}},
+		{"bomb in a set value", setBase,
+			"--set description=" + setBomb + ": description: the document expands to more than 100000 YAML nodes (aliases such as *name repeat what &name anchors); a scenario needs far fewer",
+			[]Set{{Path: "description", Value: setBomb}}},
 		{"10000-deep flow nesting", strings.Repeat("[", 10000) + strings.Repeat("]", 10000),
-			"bomb.yaml:1:64: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten"},
+			"bomb.yaml:1:64: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten", nil},
 		{"10001-deep flow nesting", strings.Repeat("{a: ", 10001) + "1" + strings.Repeat("}", 10001),
-			"bomb.yaml:1:1: syntax error: exceeded max depth of 10000; check indentation, colons and brackets"},
+			"bomb.yaml:1:1: syntax error: exceeded max depth of 10000; check indentation, colons and brackets", nil},
 		{"10000-deep block nesting", strings.Repeat("- ", 10000) + "x\n",
-			"bomb.yaml:1:127: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten"},
+			"bomb.yaml:1:127: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten", nil},
 		{"deep through aliases", chain,
-			"bomb.yaml:33:6: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten"},
+			"bomb.yaml:33:6: nested more than 64 levels deep (with aliases expanded); a scenario needs about ten", nil},
 		{"too large", "description: " + strings.Repeat("x", 4<<20),
-			"bomb.yaml:1:1: file is 4194317 bytes; a scenario may be at most 4194304 bytes (4 MiB)"},
+			"bomb.yaml:1:1: file is 4194317 bytes; a scenario may be at most 4194304 bytes (4 MiB)", nil},
 		{"too many nodes", "[" + strings.Repeat("1,", 1<<20) + "1]",
-			"bomb.yaml:1:1: file has 1048577 structural characters (,[{-?: and newlines); a scenario may have at most 100000"},
+			"bomb.yaml:1:1: file has 1048577 structural characters (,[{-?: and newlines); a scenario may have at most 100000", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			_, err := Parse("bomb.yaml", []byte(tt.src))
+			_, err := Parse("bomb.yaml", []byte(tt.src), tt.sets...)
 			runtime.ReadMemStats(&after)
 			if err == nil {
 				t.Fatal("got no error")

@@ -48,6 +48,9 @@ func (d *decoder) applySet(doc *yaml.Node, s Set) {
 		d.errs = append(d.errs, &Error{File: "--set " + arg, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	value, err := setValue(s.Value)
+	if err == "" {
+		_, err = measure(value)
+	}
 	if err != "" {
 		failf(s.Path, "%s", err)
 		return
