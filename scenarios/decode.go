@@ -62,7 +62,7 @@ func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
 	if len(doc.Content) == 1 {
 		d.root = doc.Content[0]
 	}
-	s := d.scenario(doc)
+	s := d.scenario()
 	d.validate(s)
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
@@ -137,17 +137,26 @@ func (d *decoder) parse(data []byte) (doc *yaml.Node) {
 		}
 		return nil
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		d.syntaxError(data, err)
-		return nil
-	default:
-		d.errorf(&extra, "", "a second YAML document starts here; a scenario file holds exactly one (remove the \"---\")")
-		return nil
+	// Trailing "---" lines with nothing after them are harmless; a second
+	// document with content is a mistake.
+	for {
+		var extra yaml.Node
+		err := dec.Decode(&extra)
+		switch {
+		case errors.Is(err, io.EOF):
+			return &n
+		case err != nil:
+			d.syntaxError(data, err)
+			return nil
+		case !emptyDocument(&extra):
+			d.errorf(&extra, "", "a second YAML document starts here; a scenario file holds exactly one (remove the \"---\")")
+			return nil
+		}
 	}
-	return &n
+}
+
+func emptyDocument(n *yaml.Node) bool {
+	return len(n.Content) == 0 || len(n.Content) == 1 && isNull(n.Content[0]) && n.Content[0].Value == ""
 }
 
 // structural counts the bytes that can start a YAML node.
@@ -746,7 +755,7 @@ func (d *decoder) rate(n *yaml.Node, path string) (float64, bool) {
 // scenario decodes the document. Every struct starts from its defaults and
 // present fields override them, so a missing field is never confused with
 // a zero one (queue: 0 is allowed; the default is 64).
-func (d *decoder) scenario(doc *yaml.Node) *Scenario {
+func (d *decoder) scenario() *Scenario {
 	s := &Scenario{
 		Seed:     1,
 		Duration: 30 * time.Second,
@@ -755,7 +764,7 @@ func (d *decoder) scenario(doc *yaml.Node) *Scenario {
 	}
 	root := resolve(d.root)
 	if isNull(root) {
-		d.errorf(root, "", "the document is empty; a scenario starts with \"baton: %s\"", Version)
+		d.fail(root, "", "the document is empty; a scenario starts with \"baton: %s\"", Version)
 		return s
 	}
 	if root.Kind != yaml.MappingNode {

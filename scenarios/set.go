@@ -68,11 +68,19 @@ func (d *decoder) applySet(doc *yaml.Node, s Set) {
 		if isNull(n) && k != kindValue {
 			// An empty value (or one this set just created) becomes the
 			// collection the schema expects there.
+			empty := n
 			n = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 			if k.isList() {
 				n = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 			}
-			d.origin[n] = arg
+			// Where the file wrote the empty value, problems with what
+			// the set adds (a route without a service) point there;
+			// otherwise they name the set.
+			if _, fromSet := d.origin[empty]; fromSet || empty.Line == 0 {
+				d.origin[n] = arg
+			} else {
+				n.Line, n.Column = empty.Line, empty.Column
+			}
 			ed.put(slot, n)
 		}
 		if n.Kind == yaml.ScalarNode && (k == kindLatency || k == kindStep || k == kindCall) {

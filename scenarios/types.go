@@ -2,8 +2,9 @@
 // validator, and the embedded library of example scenarios.
 //
 // The types in this file are the contract between the loader and every
-// engine: a *Scenario returned by Load has been parsed strictly, had its
-// defaults applied and passed validation, so engines never re-check it.
+// engine: a *Scenario returned by Parse or Open has been parsed strictly,
+// had its defaults applied and passed validation, so engines never
+// re-check it.
 package scenarios
 
 import "time"
