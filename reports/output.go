@@ -15,9 +15,13 @@ import (
 
 // Run is the run record written at the end of a run.
 type Run struct {
-	Summary  Summary  `json:"summary"`
-	Windows  []Window `json:"windows"`
-	Scenario any      `json:"scenario"`
+	Summary Summary  `json:"summary"`
+	Windows []Window `json:"windows"`
+	// Events is the log of what policies did, in order (attempts are
+	// only counted); EventsDropped counts those past MaxLoggedEvents.
+	Events        []LoggedEvent `json:"events,omitempty"`
+	EventsDropped int64         `json:"events_dropped,omitempty"`
+	Scenario      any           `json:"scenario"`
 }
 
 // WriteJSON writes v as indented JSON with a final newline. Struct fields

@@ -94,6 +94,8 @@ type Recorder struct {
 
 	svcMu    sync.RWMutex
 	services map[string]*serviceSeries
+
+	events events
 }
 
 // count is a pair of counters.

@@ -87,6 +87,8 @@ type Summary struct {
 	Routes   []RouteSummary   `json:"routes"`
 	Services []ServiceSummary `json:"services"`
 	SLO      []SLOResult      `json:"slo"`
+	// Events counts what the policies did over the run (see Event kinds).
+	Events map[string]int64 `json:"events,omitempty"`
 
 	// latency lets EvaluateSLO answer any quantile; nil in a Summary read
 	// back from JSON, which then offers only the fields above.
@@ -127,6 +129,18 @@ type ServiceSummary struct {
 	Errors   int64            `json:"errors"`
 	Latency  Latency          `json:"latency_ms"`
 	Replicas []ReplicaSummary `json:"replicas"`
+	// Events counts what callers' policies did towards this service:
+	// calls, attempts (calls plus retries and hedges), ejections...
+	Events map[string]int64 `json:"events,omitempty"`
+}
+
+// Amplification is upstream attempts per logical call to the service, 0
+// when no mesh client called it.
+func (s ServiceSummary) Amplification() float64 {
+	if s.Events[EventCall] == 0 {
+		return 0
+	}
+	return float64(s.Events[EventAttempt]) / float64(s.Events[EventCall])
 }
 
 // ReplicaSummary is one replica of a service.
@@ -191,7 +205,7 @@ func (r *Recorder) Summary(meta Meta) Summary {
 		metaReplicas[sm.Name] = sm.Replicas
 	}
 	for _, name := range order(metaOrder, slices.Collect(maps.Keys(services))) {
-		sum := ServiceSummary{Name: name, Replicas: []ReplicaSummary{}}
+		sum := ServiceSummary{Name: name, Replicas: []ReplicaSummary{}, Events: r.serviceEvents(name)}
 		ss := services[name]
 		if ss == nil {
 			for _, rep := range metaReplicas[name] {
@@ -214,6 +228,9 @@ func (r *Recorder) Summary(meta Meta) Summary {
 		s.Services = append(s.Services, sum)
 	}
 
+	if ev := r.EventCounts(); len(ev) > 0 {
+		s.Events = ev
+	}
 	d := meta.Duration
 	if d <= 0 {
 		d = time.Duration(nwin) * r.window

@@ -28,6 +28,9 @@ type Window struct {
 	// with zero counts in windows where they had none.
 	Routes   map[string]Count `json:"routes"`
 	Services map[string]Count `json:"services"`
+	// Events counts what the policies did in the window (retries,
+	// ejections, breaker transitions...); absent when nothing happened.
+	Events map[string]int64 `json:"events,omitempty"`
 }
 
 // WindowLatency is a window's latency in milliseconds.
@@ -86,8 +89,15 @@ func (r *Recorder) Windows() []Window {
 		counts[name] = slices.Clone(ss.wins)
 		ss.mu.Unlock()
 	}
+	r.events.mu.Lock()
+	nev := len(r.events.wins)
+	r.events.mu.Unlock()
+	lengths := []int{nev}
 	for _, c := range counts {
-		for i := len(out); i < len(c); i++ {
+		lengths = append(lengths, len(c))
+	}
+	for _, n := range lengths {
+		for i := len(out); i < n; i++ {
 			out = grow(out, i)
 			r.fillWindow(&out[i], i)
 			out[i].Routes = make(map[string]Count, len(routes))
@@ -105,6 +115,7 @@ func (r *Recorder) Windows() []Window {
 			}
 			out[i].Services[name] = Count{Requests: n.requests, Errors: n.errors}
 		}
+		out[i].Events = r.windowEvents(i)
 	}
 	return out
 }

@@ -79,5 +79,6 @@ func Run(ctx context.Context, sc *scenarios.Scenario, eng Engine, opts Options) 
 		meta.Duration = ran
 	}
 	sum := rec.Summary(meta)
-	return &reports.Run{Summary: sum, Windows: rec.Windows(), Scenario: sc}, nil
+	events, dropped := rec.EventLog()
+	return &reports.Run{Summary: sum, Windows: rec.Windows(), Events: events, EventsDropped: dropped, Scenario: sc}, nil
 }
