@@ -218,7 +218,8 @@ func (c *ClientIP) resolve(peer string, h http.Header) (netip.Addr, string, bool
 
 // xffHops collects X-Forwarded-For hops rightmost first, across header lines
 // (later lines are further right). complete is false when more than maxHops
-// exist; ok is false on an empty element.
+// exist. An empty element is collected as "", which fails to parse if the
+// walk reaches it; beyond the client it is never looked at.
 func xffHops(lines []string, hops *[maxHops]string) (n int, complete, ok bool) {
 	for li := len(lines) - 1; li >= 0; li-- {
 		s := lines[li]
@@ -227,11 +228,7 @@ func xffHops(lines []string, hops *[maxHops]string) (n int, complete, ok bool) {
 				return n, false, true
 			}
 			i := strings.LastIndexByte(s, ',')
-			hop := strings.TrimSpace(s[i+1:])
-			if hop == "" {
-				return n, false, false
-			}
-			hops[n] = hop
+			hops[n] = strings.TrimSpace(s[i+1:])
 			n++
 			if i < 0 {
 				break
@@ -371,12 +368,18 @@ func parseHop(s string) (netip.Addr, string, bool) {
 		}
 		return a.Unmap().WithZone(""), host, true
 	}
-	if a, err := netip.ParseAddr(s); err == nil {
+	// One colon is IPv4 with a port (IPv6 with a port must be
+	// bracketed). Deciding before parsing keeps the common "ip:port" peer
+	// off ParseAddr's error path, which allocates.
+	i := strings.IndexByte(s, ':')
+	if i < 0 || strings.IndexByte(s[i+1:], ':') >= 0 {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Addr{}, "", false
+		}
 		return a.Unmap().WithZone(""), host, true
 	}
-	// IPv4 with a port; IPv6 with a port must be bracketed.
-	i := strings.LastIndexByte(s, ':')
-	if i < 0 || !validPort(s[i:]) {
+	if !validPort(s[i:]) {
 		return netip.Addr{}, "", false
 	}
 	host = s[:i]

@@ -64,7 +64,9 @@ func checkCore[S any, C core[S]](t *testing.T, c C, limit int64, window time.Dur
 			}
 		}
 		d := c.take(&s, now, n, false)
-		at := func(what string) string { return fmt.Sprintf("step %d (now +%v, n %d, %+v): %s", i, time.Duration(now-t0.UnixNano()), n, d, what) }
+		at := func(what string) string {
+			return fmt.Sprintf("step %d (now +%v, n %d, %+v): %s", i, time.Duration(now-t0.UnixNano()), n, d, what)
+		}
 		if d.Limit != limit || d.Remaining < 0 || d.Remaining > limit {
 			t.Fatal(at("limit or remaining out of range"))
 		}

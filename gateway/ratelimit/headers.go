@@ -38,23 +38,43 @@ func (d Decision) WriteHeaders(h http.Header) {
 	limit := strconv.FormatInt(d.Limit, 10)
 	remaining := strconv.FormatInt(max(d.Remaining, 0), 10)
 	reset := strconv.FormatInt(ceilSeconds(d.Reset), 10)
-	h.Set(HeaderLimit, limit)
-	h.Set(HeaderRemaining, remaining)
-	h.Set(HeaderReset, reset)
-	if d.Policy != "" {
-		h.Set(HeaderPolicy, d.Policy)
-	} else {
-		h.Del(HeaderPolicy)
+	// One backing array for every value, and keys already canonical, so
+	// a response costs one allocation here rather than one per header.
+	vals := make([]string, 0, 8)
+	set := func(k, v string) {
+		vals = append(vals, v)
+		n := len(vals)
+		h[k] = vals[n-1 : n : n]
 	}
-	h.Set(HeaderXLimit, limit)
-	h.Set(HeaderXRemaining, remaining)
-	h.Set(HeaderXReset, reset)
+	set(canonLimit, limit)
+	set(canonRemaining, remaining)
+	set(canonReset, reset)
+	if d.Policy != "" {
+		set(canonPolicy, d.Policy)
+	} else {
+		delete(h, canonPolicy)
+	}
+	set(canonXLimit, limit)
+	set(canonXRemaining, remaining)
+	set(canonXReset, reset)
 	if d.Allowed {
-		h.Del(HeaderRetryAfter)
+		delete(h, HeaderRetryAfter)
 		return
 	}
-	h.Set(HeaderRetryAfter, strconv.FormatInt(max(ceilSeconds(d.RetryAfter), 1), 10))
+	set(HeaderRetryAfter, strconv.FormatInt(max(ceilSeconds(d.RetryAfter), 1), 10))
 }
+
+// Canonical spellings (http.CanonicalHeaderKey) of the header names, for
+// writing the map directly.
+const (
+	canonLimit      = "Ratelimit-Limit"
+	canonRemaining  = "Ratelimit-Remaining"
+	canonReset      = "Ratelimit-Reset"
+	canonPolicy     = "Ratelimit-Policy"
+	canonXLimit     = "X-Ratelimit-Limit"
+	canonXRemaining = "X-Ratelimit-Remaining"
+	canonXReset     = "X-Ratelimit-Reset"
+)
 
 // ceilSeconds rounds d up to whole seconds; negative durations are 0.
 func ceilSeconds(d time.Duration) int64 {
