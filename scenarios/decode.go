@@ -759,7 +759,7 @@ func (d *decoder) scenario() *Scenario {
 	s := &Scenario{
 		Seed:     1,
 		Duration: 30 * time.Second,
-		Mesh:     Mesh{Balancer: BalancerRoundRobin},
+		Mesh:     Mesh{MeshPolicy: MeshPolicy{Balancer: BalancerRoundRobin}},
 		Load:     Load{Arrival: ArrivalPoisson},
 	}
 	root := resolve(d.root)

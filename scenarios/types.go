@@ -39,6 +39,11 @@ type Service struct {
 	Errors        Errors  `json:"errors"`
 	ResponseBytes int     `json:"response_bytes"`
 	Calls         []Step  `json:"calls,omitempty"`
+	// Zones places replica i in Zones[i % len(Zones)]; empty means no
+	// zones.
+	Zones []string `json:"zones,omitempty" yaml:"zones"`
+	// Overrides change single replicas (a slow one, a flaky one).
+	Overrides []ReplicaOverride `json:"overrides,omitempty" yaml:"overrides"`
 }
 
 // Distribution kinds for Latency.Dist.
@@ -129,9 +134,23 @@ func Balancers() []string {
 	return []string{BalancerRoundRobin}
 }
 
-// Mesh configures the service-to-service data plane.
+// Mesh configures the service-to-service data plane. Its MeshPolicy
+// fields are the defaults for every destination; Destinations overrides
+// them per destination service (as Istio's destination rules do).
 type Mesh struct {
-	Balancer string `json:"balancer"`
+	// Mode is proxyless (the mesh client runs in the calling replica, as
+	// gRPC proxyless) or sidecar (each replica has an outbound and an
+	// inbound proxy, so a call crosses two proxy hops as in Istio).
+	Mode       string `json:"mode" yaml:"mode"`
+	MeshPolicy `yaml:",inline"`
+	// Destinations overrides the policy per destination service: a field
+	// set there replaces the mesh-wide one (whole blocks, not merged).
+	Destinations map[string]MeshPolicy `json:"destinations,omitempty" yaml:"destinations"`
+
+	HealthCheck *HealthCheck `json:"health_check,omitempty" yaml:"health_check"`
+	Locality    *Locality    `json:"locality,omitempty" yaml:"locality"`
+	MTLS        MTLS         `json:"mtls" yaml:"mtls"`
+	Authz       []AuthzRule  `json:"authz,omitempty" yaml:"authz"`
 }
 
 // Arrival models.
