@@ -162,6 +162,22 @@ func (c *Cluster) SetStoreReachable(ok bool) { c.reachable.Store(ok) }
 // StoreReachable reports the store's state as last set.
 func (c *Cluster) StoreReachable() bool { return c.reachable.Load() }
 
+// Stats sums the key stores of every replica (or the shared store).
+func (c *Cluster) Stats() Stats {
+	if c.shared != nil {
+		return c.shared.stats()
+	}
+	var s Stats
+	for _, l := range c.local {
+		if st, ok := l.(interface{ Stats() Stats }); ok {
+			ls := st.Stats()
+			s.Keys += ls.Keys
+			s.Evicted += ls.Evicted
+		}
+	}
+	return s
+}
+
 // Replica returns the Limiter face of one replica.
 func (c *Cluster) Replica(i int) Limiter {
 	if i < 0 || i >= c.Replicas() {

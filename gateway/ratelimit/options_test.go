@@ -128,14 +128,3 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
-
-var (
-	_ Limiter = (*TokenBucket)(nil)
-	_ Limiter = (*GCRA)(nil)
-	_ Limiter = (*FixedWindow)(nil)
-	_ Limiter = (*SlidingLog)(nil)
-	_ Limiter = (*SlidingWindowCounter)(nil)
-	_ Limiter = (*Concurrency)(nil)
-	_ Limiter = (*Quota)(nil)
-	_ Limiter = replicaLimiter{}
-)

@@ -50,6 +50,18 @@ type Limiter interface {
 	Allow(key string, now time.Time) Decision
 }
 
+// Every algorithm, and a cluster replica, is a Limiter.
+var (
+	_ Limiter = (*TokenBucket)(nil)
+	_ Limiter = (*GCRA)(nil)
+	_ Limiter = (*FixedWindow)(nil)
+	_ Limiter = (*SlidingLog)(nil)
+	_ Limiter = (*SlidingWindowCounter)(nil)
+	_ Limiter = (*Concurrency)(nil)
+	_ Limiter = (*Quota)(nil)
+	_ Limiter = replicaLimiter{}
+)
+
 // Algorithm names a limiting algorithm.
 type Algorithm string
 
