@@ -109,11 +109,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, err := h.client.Do(d.Service, out)
 	w.Header().Set(RouteHeader, d.Route)
 	if err != nil {
-		status := http.StatusBadGateway
-		if isTimeout(err) {
-			status = http.StatusGatewayTimeout
-		}
-		http.Error(w, "upstream failed", status)
+		status := mesh.Status(err)
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	defer resp.Body.Close()
@@ -125,10 +122,4 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = io.Copy(w, resp.Body)
-}
-
-// isTimeout reports whether err is (or wraps) a timeout.
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
 }

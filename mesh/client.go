@@ -1,126 +1,191 @@
 // Package mesh is Baton's service-to-service data plane: the client a
-// service uses to reach another, with endpoint discovery and a balancer per
-// destination service.
+// service uses to reach another — endpoint choice, timeouts, retries with
+// budgets and backoff, circuit breaking, outlier ejection, hedging — and the
+// sidecar proxies that carry the same client out of process.
 //
-// Each calling replica owns its own Client, as each Envoy sidecar or gRPC
-// channel owns its own balancer state: a least-request balancer in one
-// caller sees only that caller's in-flight requests.
+// Each caller (a replica, a sidecar, the gateway) owns its own Client, as
+// each Envoy sidecar or gRPC channel owns its own balancer and detector
+// state: a least-request balancer in one caller sees only that caller's
+// in-flight requests.
 package mesh
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/mesh/resilience"
+	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
 )
 
-// ErrUnknownService is returned when a call names a service the client has
-// no endpoints for.
-var ErrUnknownService = errors.New("mesh: unknown service")
+// Errors a call can end with when no upstream answered. The gateway and
+// the replicas map them to statuses: 503 for local refusals, 504 for
+// timeouts, 502 for everything else.
+var (
+	ErrUnknownService = errors.New("mesh: unknown service")
+	ErrOverflow       = errors.New("mesh: circuit breaker limit reached")
+	ErrBreakerOpen    = errors.New("mesh: circuit breaker open")
+	ErrTimeout        = errors.New("mesh: timeout")
+)
 
 // ReplicaHeader names the response header in which a replica says who it is.
 const ReplicaHeader = "X-Baton-Replica"
 
+// Destination is one service a client can call.
+type Destination struct {
+	Endpoints []*balance.Endpoint
+	Policy    scenarios.MeshPolicy
+	// TLS, if set, makes calls over mutual TLS with this configuration
+	// (the identity package builds it to verify the service's identity).
+	TLS *tls.Config
+}
+
 // ClientOptions configures a Client. The zero value of each field means its
 // documented default.
 type ClientOptions struct {
-	// Services maps each reachable service to its endpoints.
-	Services map[string][]*balance.Endpoint
-	// Balancer names the balancing policy (balance.Names lists them);
-	// default round_robin.
-	Balancer string
-	// Seed seeds the balancers' randomness; each destination gets its own
-	// stream derived from it.
+	// Caller names who calls (a replica or "gateway"), for telemetry.
+	Caller       string
+	Destinations map[string]Destination
+	// Seed seeds the balancers and backoff jitter; each destination gets
+	// its own stream derived from it.
 	Seed uint64
 	// MaxIdlePerHost bounds pooled keep-alive connections per endpoint;
 	// default 256 (Go's default of 2 would make every burst open new
 	// connections and measure the kernel's handshake, not the mesh).
 	MaxIdlePerHost int
-	// Timeout bounds one call; default 10s.
-	Timeout time.Duration
 	// Now is the clock handed to the policies; default time.Now. The live
 	// engine is the only place that reads the wall clock.
 	Now func() time.Time
+	// Events receives what the policies did; nil drops it.
+	Events func(reports.Event)
 }
 
-// Client sends requests to services, choosing an endpoint per request.
-// It is safe for concurrent use.
+// Client sends requests to services. It is safe for concurrent use.
 type Client struct {
-	clusters  map[string]*cluster
+	caller string
+	dests  map[string]*destination
+	now    func() time.Time
+	events func(reports.Event)
+}
+
+// destination is one service as one caller sees it.
+type destination struct {
+	name string
+	*policy
 	transport *http.Transport
 	http      *http.Client
-	now       func() time.Time
+	scheme    string
+
+	mu       sync.Mutex
+	all      []*balance.Endpoint // every known endpoint
+	ejected  map[string]bool     // by endpoint ID, from the outlier detector
+	nextTick time.Time
+	rng      *rand.Rand // backoff jitter, under mu
 }
 
-type cluster struct {
-	name     string
-	balancer balance.Balancer
-}
-
-// NewClient builds a client and installs every service's endpoints in its
-// balancer.
+// NewClient builds a client and installs every destination's endpoints in
+// its balancer.
 func NewClient(opts ClientOptions) (*Client, error) {
-	if opts.Balancer == "" {
-		opts.Balancer = "round_robin"
-	}
 	if opts.MaxIdlePerHost == 0 {
 		opts.MaxIdlePerHost = 256
-	}
-	if opts.Timeout == 0 {
-		opts.Timeout = 10 * time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	tr := &http.Transport{
-		DialContext: (&net.Dialer{
-			Timeout:   2 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		MaxIdleConns:          0, // no global cap: per-host caps below bound it
-		MaxIdleConnsPerHost:   opts.MaxIdlePerHost,
-		IdleConnTimeout:       90 * time.Second,
-		DisableCompression:    true,
-		ResponseHeaderTimeout: opts.Timeout,
-	}
 	c := &Client{
-		clusters:  make(map[string]*cluster, len(opts.Services)),
-		transport: tr,
-		http: &http.Client{
-			Transport: tr,
-			Timeout:   opts.Timeout,
-			// A mesh hop never follows redirects: the caller sees them.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		now: opts.Now,
+		caller: opts.Caller,
+		dests:  make(map[string]*destination, len(opts.Destinations)),
+		now:    opts.Now,
+		events: opts.Events,
 	}
 	now := opts.Now()
-	for name, eps := range opts.Services {
-		b, err := balance.New(opts.Balancer, balance.Options{Seed: scenarios.DeriveSeed(opts.Seed, name)})
-		if err != nil {
-			return nil, fmt.Errorf("mesh: service %q: %w", name, err)
+	for name, dst := range opts.Destinations {
+		seed := scenarios.DeriveSeed(opts.Seed, name)
+		d := &destination{
+			name:    name,
+			all:     slices.Clone(dst.Endpoints),
+			ejected: make(map[string]bool),
+			rng:     rand.New(rand.NewPCG(seed, ^seed)),
+			scheme:  "http",
 		}
-		b.Update(eps, now)
-		c.clusters[name] = &cluster{name: name, balancer: b}
+		p, err := buildPolicy(dst.Policy, seed, func(t resilience.Transition) {
+			c.emit(t.At, breakerEvent(t.To), name, "", "")
+		})
+		if err != nil {
+			return nil, fmt.Errorf("mesh: %s -> %s: %w", opts.Caller, name, err)
+		}
+		d.policy = p
+		if d.outlier != nil {
+			ids := make([]string, len(d.all))
+			for i, ep := range d.all {
+				ids[i] = ep.ID
+			}
+			d.outlier.SetHosts(ids)
+			d.nextTick = now.Add(d.outlier.Interval())
+		}
+		d.transport = &http.Transport{
+			DialContext: (&net.Dialer{
+				Timeout:   2 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			MaxIdleConnsPerHost: opts.MaxIdlePerHost,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+			TLSClientConfig:     dst.TLS,
+		}
+		if dst.TLS != nil {
+			d.scheme = "https"
+			d.transport.ForceAttemptHTTP2 = false
+		}
+		d.http = &http.Client{
+			Transport: d.transport,
+			// A mesh hop never follows redirects: the caller sees them.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		d.balancer.Update(d.all, now)
+		c.dests[name] = d
 	}
 	return c, nil
 }
 
-// Response is the answer to one mesh call. Its body has been drained and
-// closed unless the caller asked to stream it with Do.
+func breakerEvent(s resilience.BreakerState) string {
+	switch s {
+	case resilience.Open:
+		return reports.EventBreakerOpen
+	case resilience.HalfOpen:
+		return reports.EventBreakerHalfOpen
+	default:
+		return reports.EventBreakerClosed
+	}
+}
+
+func (c *Client) emit(at time.Time, kind, service, replica, detail string) {
+	if c.events == nil {
+		return
+	}
+	c.events(reports.Event{At: at, Kind: kind, Caller: c.caller, Service: service, Replica: replica, Detail: detail})
+}
+
+// Response is the answer to one Call.
 type Response struct {
 	Status  int
 	Replica string
 }
 
-// Call sends a GET for path to service and drains the answer. A transport
-// failure is returned as an error; any HTTP status is a Response.
+// Call sends a GET for path to service and drains the answer. When no
+// upstream answered, the error says why (ErrTimeout, ErrOverflow,
+// ErrBreakerOpen or a transport error).
 func (c *Client) Call(ctx context.Context, service, path string, header http.Header) (Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://mesh"+path, nil)
 	if err != nil {
@@ -139,33 +204,283 @@ func (c *Client) Call(ctx context.Context, service, path string, header http.Hea
 	return Response{Status: resp.StatusCode, Replica: resp.Header.Get(ReplicaHeader)}, nil
 }
 
-// Do sends req to one endpoint of service, rewriting its URL host. The caller
-// must close the response body. The balancer learns the outcome when the
-// response headers arrive.
+// Do sends req to service under the destination's policy, retrying and
+// hedging as configured. req's URL host is replaced per attempt; a request
+// with a body is retried only if req.GetBody is set. The caller must close
+// the response body.
 func (c *Client) Do(service string, req *http.Request) (*http.Response, error) {
-	cl, ok := c.clusters[service]
+	d, ok := c.dests[service]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownService, service)
 	}
+	ctx := req.Context()
 	start := c.now()
-	ep, err := cl.balancer.Pick(balance.Request{}, start)
-	if err != nil {
-		return nil, fmt.Errorf("mesh: %s: %w", service, err)
+	c.emit(start, reports.EventCall, service, "", "")
+	parent, _ := ctx.Deadline()
+	deadline := d.timeouts.Deadline(start, parent)
+	if d.budget != nil {
+		d.budget.Request(start)
 	}
-	req.URL.Scheme = "http"
-	req.URL.Host = ep.Addr
-	req.Host = ep.Addr
-	resp, err := c.http.Do(req)
+	if d.hedge != nil && d.hedge.Enabled() {
+		return c.hedged(ctx, d, req, deadline)
+	}
+
+	var prevBackoff time.Duration
+	for attempt := 0; ; attempt++ {
+		now := c.now()
+		tryDeadline, ok := d.timeouts.TryDeadline(deadline, now)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s after %d attempts", ErrTimeout, service, attempt)
+		}
+		resp, out, err := c.try(ctx, d, req, attempt, tryDeadline)
+		if d.retry == nil || !out.Failed() || ctx.Err() != nil {
+			return resp, err
+		}
+		if d.retry.Decide(req.Method, attempt, out) != resilience.Retry || (req.Body != nil && req.GetBody == nil) {
+			return resp, err
+		}
+		now = c.now()
+		if d.budget != nil && !d.budget.TryRetry(now) {
+			c.emit(now, reports.EventBudgetExhausted, service, "", "")
+			return resp, err
+		}
+		if d.limits != nil && !d.limits.Acquire(resilience.Retries) {
+			c.emit(now, reports.EventOverflow, service, "", "retries")
+			return resp, err
+		}
+		d.mu.Lock()
+		backoff := d.retry.Backoff(attempt+1, prevBackoff, d.rng)
+		d.mu.Unlock()
+		prevBackoff = backoff
+		if !deadline.IsZero() && now.Add(backoff).After(deadline) {
+			c.releaseRetry(d)
+			return resp, err
+		}
+		if resp != nil {
+			drain(resp)
+		}
+		c.emit(now, reports.EventRetry, service, "", out.String())
+		if !sleep(ctx, backoff) {
+			c.releaseRetry(d)
+			return nil, ctx.Err()
+		}
+		c.releaseRetry(d)
+	}
+}
+
+func (c *Client) releaseRetry(d *destination) {
+	if d.limits != nil {
+		d.limits.Release(resilience.Retries)
+	}
+}
+
+// try makes one attempt: breaker and limits first, then a pick, the HTTP
+// exchange, and the feedback every policy learns from. It returns the
+// response (nil if none came), the attempt's outcome, and the error to give
+// the caller if this is the last attempt.
+func (c *Client) try(ctx context.Context, d *destination, req *http.Request, attempt int, deadline time.Time) (*http.Response, resilience.Outcome, error) {
+	now := c.now()
+	if d.limits != nil {
+		if !d.limits.Acquire(resilience.Requests) {
+			c.emit(now, reports.EventOverflow, d.name, "", "requests")
+			return nil, resilience.Outcome{Status: http.StatusServiceUnavailable}, fmt.Errorf("%w: %s", ErrOverflow, d.name)
+		}
+		defer d.limits.Release(resilience.Requests)
+	}
+	var ticket resilience.Ticket
+	if d.breaker != nil {
+		var ok bool
+		if ticket, ok = d.breaker.Allow(now); !ok {
+			return nil, resilience.Outcome{Status: http.StatusServiceUnavailable}, fmt.Errorf("%w: %s", ErrBreakerOpen, d.name)
+		}
+	}
+	ep, err := d.balancer.Pick(d.hashOf(req), now)
+	if err != nil {
+		if d.breaker != nil {
+			d.breaker.Record(ticket, false, now)
+		}
+		return nil, resilience.Outcome{Status: http.StatusServiceUnavailable}, fmt.Errorf("mesh: %s: %w", d.name, err)
+	}
+	c.emit(now, reports.EventAttempt, d.name, ep.ID, "")
+
+	tctx, cancel := ctx, context.CancelFunc(func() {})
+	if !deadline.IsZero() {
+		tctx, cancel = context.WithDeadline(ctx, deadline)
+	}
+	out := req.Clone(tctx)
+	out.URL.Scheme = d.scheme
+	out.URL.Host = ep.Addr
+	out.Host = ep.Addr
+	out.RequestURI = ""
+	if attempt > 0 && req.GetBody != nil {
+		if out.Body, err = req.GetBody(); err != nil {
+			cancel()
+			d.balancer.Done(ep, balance.Outcome{Failed: true}, now)
+			return nil, resilience.Outcome{Reset: true}, fmt.Errorf("mesh: %s: replay body: %w", d.name, err)
+		}
+	}
+	resp, err := d.http.Do(out)
 	end := c.now()
-	failed := err != nil || resp.StatusCode >= 500
-	cl.balancer.Done(ep, balance.Outcome{Latency: end.Sub(start), Failed: failed}, end)
-	if err != nil {
-		return nil, fmt.Errorf("mesh: %s via %s: %w", service, ep.ID, err)
+	oc := classify(resp, err, tctx, ctx)
+	d.balancer.Done(ep, balance.Outcome{Latency: end.Sub(now), Failed: oc.Failed()}, end)
+	if d.breaker != nil {
+		d.breaker.Record(ticket, !oc.Failed(), end)
 	}
-	return resp, nil
+	if d.outlier != nil {
+		if ev, ok := d.outlier.Record(ep.ID, oc, end); ok {
+			c.applyOutlier(d, []resilience.HostEvent{ev})
+		}
+	}
+	if err != nil {
+		cancel()
+		if oc.Timeout {
+			return nil, oc, fmt.Errorf("%w: %s via %s", ErrTimeout, d.name, ep.ID)
+		}
+		return nil, oc, fmt.Errorf("mesh: %s via %s: %w", d.name, ep.ID, err)
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, oc, nil
+}
+
+// classify turns an HTTP exchange into the outcome retry, breaker and
+// outlier policies judge.
+func classify(resp *http.Response, err error, try, call context.Context) resilience.Outcome {
+	if err == nil {
+		return resilience.Outcome{Status: resp.StatusCode}
+	}
+	if errors.Is(try.Err(), context.DeadlineExceeded) && call.Err() == nil {
+		return resilience.Outcome{Timeout: true}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return resilience.Outcome{ConnectFailure: true}
+	}
+	return resilience.Outcome{Reset: true}
+}
+
+// hashOf computes the request's consistent-hash key, if the policy has one.
+func (d *destination) hashOf(req *http.Request) balance.Request {
+	k := d.hashKey
+	if k == nil {
+		return balance.Request{}
+	}
+	var key string
+	switch {
+	case k.Header != "":
+		key = req.Header.Get(k.Header)
+	case k.Cookie != "":
+		if ck, err := req.Cookie(k.Cookie); err == nil {
+			key = ck.Value
+		}
+	case k.Path:
+		key = req.URL.Path
+	case k.Client:
+		key = req.Header.Get("X-Forwarded-For")
+		if key == "" {
+			key = req.RemoteAddr
+		}
+	}
+	if key == "" {
+		return balance.Request{}
+	}
+	h := fnv.New64a()
+	_, _ = io.WriteString(h, key)
+	return balance.Request{Hash: h.Sum64(), HasHash: true}
+}
+
+// Maintain runs the destinations' periodic work due at now: outlier
+// detection intervals, which eject and return endpoints. The engine calls
+// it on a ticker (the policies themselves never wait).
+func (c *Client) Maintain(now time.Time) {
+	for _, d := range c.dests {
+		if d.outlier == nil {
+			continue
+		}
+		d.mu.Lock()
+		due := !now.Before(d.nextTick)
+		if due {
+			d.nextTick = now.Add(d.outlier.Interval())
+		}
+		d.mu.Unlock()
+		if due {
+			c.applyOutlier(d, d.outlier.Tick(now))
+		}
+	}
+}
+
+// applyOutlier ejects and returns endpoints and reinstalls the eligible set.
+func (c *Client) applyOutlier(d *destination, evs []resilience.HostEvent) {
+	if len(evs) == 0 {
+		return
+	}
+	d.mu.Lock()
+	for _, ev := range evs {
+		d.ejected[ev.Host] = ev.Ejected
+		kind := reports.EventUnejection
+		if ev.Ejected {
+			kind = reports.EventEjection
+		}
+		c.emit(ev.At, kind, d.name, ev.Host, ev.Reason.String())
+	}
+	eligible := make([]*balance.Endpoint, 0, len(d.all))
+	for _, ep := range d.all {
+		if !d.ejected[ep.ID] {
+			eligible = append(eligible, ep)
+		}
+	}
+	d.balancer.Update(eligible, evs[len(evs)-1].At)
+	d.mu.Unlock()
 }
 
 // Close releases pooled connections.
 func (c *Client) Close() {
-	c.transport.CloseIdleConnections()
+	for _, d := range c.dests {
+		d.transport.CloseIdleConnections()
+	}
+}
+
+// cancelOnClose ends an attempt's context when its body is closed, so a
+// per-try deadline covers reading the body too.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+// sleep waits for d or until ctx is done, reporting whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Status is the HTTP status a proxy answers with when a call ended in err
+// without an upstream answer: 504 for timeouts, 503 for local refusals
+// (breaker, limits, no eligible endpoint), 502 otherwise.
+func Status(err error) int {
+	switch {
+	case errors.Is(err, ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout
+	case errors.Is(err, ErrOverflow), errors.Is(err, ErrBreakerOpen), errors.Is(err, balance.ErrNoEndpoint):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadGateway
 }

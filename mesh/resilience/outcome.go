@@ -1,5 +1,7 @@
 package resilience
 
+import "strconv"
+
 // Outcome is how one attempt ended, as the retry policy, the breaker, the
 // outlier detector and hedging see it.
 type Outcome struct {
@@ -44,4 +46,18 @@ func (o Outcome) Failed() bool { return o.local() || o.Status >= 500 }
 func (o Outcome) GatewayError() bool {
 	s := o.effectiveStatus()
 	return s == 502 || s == 503 || s == 504
+}
+
+// String names the outcome for event logs: "503", "reset",
+// "connect-failure" or "timeout".
+func (o Outcome) String() string {
+	switch {
+	case o.Timeout:
+		return "timeout"
+	case o.ConnectFailure:
+		return "connect-failure"
+	case o.Reset:
+		return "reset"
+	}
+	return strconv.Itoa(o.Status)
 }

@@ -75,6 +75,8 @@ type Instance struct {
 	wg       sync.WaitGroup
 	serveMu  sync.Mutex
 	serveErr error
+
+	stopMaintain context.CancelFunc
 }
 
 // Start brings up every replica and the gateway on loopback sockets.
@@ -109,12 +111,12 @@ func (in *Instance) start(ctx context.Context) error {
 	}
 	var reps []pending
 	for _, s := range in.sc.Services {
-		svc, err := synth.NewService(s)
-		if err != nil {
-			return fmt.Errorf("live: service %s: %w", s.Name, err)
-		}
 		for i := range s.Replicas {
 			name := reports.ReplicaName(s.Name, i)
+			svc, err := synth.NewService(replicaSpec(s, i))
+			if err != nil {
+				return fmt.Errorf("live: replica %s: %w", name, err)
+			}
 			ln, err := in.listen(ctx)
 			if err != nil {
 				return err
@@ -122,7 +124,11 @@ func (in *Instance) start(ctx context.Context) error {
 			rep := newReplica(name, svc, scenarios.DeriveSeed(in.sc.Seed, name), &in.rec, s.Concurrency, s.Queue)
 			reps = append(reps, pending{rep, ln})
 			in.addrs[name] = ln.Addr().String()
-			endpoints[s.Name] = append(endpoints[s.Name], &balance.Endpoint{ID: name, Addr: ln.Addr().String()})
+			ep := &balance.Endpoint{ID: name, Addr: ln.Addr().String()}
+			if len(s.Zones) > 0 {
+				ep.Zone = s.Zones[i%len(s.Zones)]
+			}
+			endpoints[s.Name] = append(endpoints[s.Name], ep)
 		}
 	}
 	for _, p := range reps {
@@ -145,6 +151,14 @@ func (in *Instance) start(ctx context.Context) error {
 	}
 	in.gwAddr = ln.Addr().String()
 	in.serve(ln, gateway.NewHandler(gw, c, time.Now))
+
+	mctx, stop := context.WithCancel(context.Background())
+	in.stopMaintain = stop
+	in.wg.Add(1)
+	go func() {
+		defer in.wg.Done()
+		in.maintain(mctx)
+	}()
 	return nil
 }
 
@@ -158,19 +172,47 @@ func (in *Instance) listen(ctx context.Context) (net.Listener, error) {
 }
 
 // meshClient builds the mesh view of one caller (a replica or the gateway).
-// Every caller gets its own balancers, seeded by its name.
+// Every caller gets its own balancers and detectors, seeded by its name.
 func (in *Instance) meshClient(eps map[string][]*balance.Endpoint, caller string) (*mesh.Client, error) {
+	dests := make(map[string]mesh.Destination, len(eps))
+	for svc, list := range eps {
+		dests[svc] = mesh.Destination{Endpoints: list, Policy: mesh.Resolve(in.sc.Mesh, svc)}
+	}
 	c, err := mesh.NewClient(mesh.ClientOptions{
-		Services: eps,
-		Balancer: in.sc.Mesh.Balancer,
-		Seed:     scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
-		Timeout:  in.opts.RequestTimeout,
+		Caller:       caller,
+		Destinations: dests,
+		Seed:         scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
+		Events:       in.event,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("live: mesh client for %s: %w", caller, err)
 	}
 	in.clients = append(in.clients, c)
 	return c, nil
+}
+
+// event records a policy event once the load has begun.
+func (in *Instance) event(e reports.Event) {
+	if rec := in.rec.Load(); rec != nil {
+		rec.RecordEvent(e)
+	}
+}
+
+// maintain runs the mesh clients' periodic work (outlier detection
+// intervals) until ctx ends.
+func (in *Instance) maintain(ctx context.Context) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			for _, c := range in.clients {
+				c.Maintain(now)
+			}
+		}
+	}
 }
 
 func (in *Instance) serve(ln net.Listener, h http.Handler) {
@@ -298,11 +340,31 @@ func (in *Instance) Close() error {
 			errs = append(errs, fmt.Errorf("live: shutdown: %w", err))
 		}
 	}
+	if in.stopMaintain != nil {
+		in.stopMaintain()
+	}
 	in.wg.Wait()
 	in.serveMu.Lock()
 	errs = append(errs, in.serveErr)
 	in.serveMu.Unlock()
 	return errors.Join(errs...)
+}
+
+// replicaSpec is service s as replica i runs it: the service with that
+// replica's overrides applied.
+func replicaSpec(s scenarios.Service, i int) scenarios.Service {
+	for _, o := range s.Overrides {
+		if o.Replica != i {
+			continue
+		}
+		if o.Latency != nil {
+			s.Latency = *o.Latency
+		}
+		if o.Errors != nil {
+			s.Errors = *o.Errors
+		}
+	}
+	return s
 }
 
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
