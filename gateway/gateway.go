@@ -7,7 +7,6 @@ package gateway
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -100,26 +99,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, d.Reason, d.Status)
 		return
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, r.URL.RequestURI(), r.Body)
-	if err != nil {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	out.ContentLength = r.ContentLength
-	resp, err := h.client.Do(d.Service, out)
 	w.Header().Set(RouteHeader, d.Route)
-	if err != nil {
-		status := mesh.Status(err)
-		http.Error(w, http.StatusText(status), status)
-		return
-	}
-	defer resp.Body.Close()
-	if rep := resp.Header.Get(mesh.ReplicaHeader); rep != "" {
-		w.Header().Set(mesh.ReplicaHeader, rep)
-	}
-	if ct := resp.Header.Get("Content-Type"); ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	w.WriteHeader(resp.StatusCode)
-	_, _ = io.Copy(w, resp.Body)
+	mesh.Forward(w, r, h.client, d.Service)
 }

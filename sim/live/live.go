@@ -77,6 +77,7 @@ type Instance struct {
 	serveErr error
 
 	stopMaintain context.CancelFunc
+	closers      []func()
 }
 
 // Start brings up every replica and the gateway on loopback sockets.
@@ -132,13 +133,10 @@ func (in *Instance) start(ctx context.Context) error {
 		}
 	}
 	for _, p := range reps {
-		c, err := in.meshClient(endpoints, p.rep.name)
-		if err != nil {
+		if err := in.wire(ctx, p.rep, p.ln, endpoints); err != nil {
 			p.ln.Close()
 			return err
 		}
-		p.rep.client = c
-		in.serve(p.ln, p.rep)
 	}
 
 	c, err := in.meshClient(endpoints, "gateway")
@@ -169,6 +167,43 @@ func (in *Instance) listen(ctx context.Context) (net.Listener, error) {
 		return nil, fmt.Errorf("live: listen: %w", err)
 	}
 	return ln, nil
+}
+
+// wire connects a replica to the mesh and serves it on ln, its endpoint
+// address. Proxyless, the replica holds its own mesh client and serves on
+// ln itself. Sidecar, ln is its inbound proxy in front of a private app
+// listener, and its calls go to an outbound proxy that holds the client:
+// two more loopback hops per call, as in Istio or Linkerd.
+func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, eps map[string][]*balance.Endpoint) error {
+	if in.sc.Mesh.Mode != scenarios.ModeSidecar {
+		c, err := in.meshClient(eps, rep.name)
+		if err != nil {
+			return err
+		}
+		rep.caller = c
+		in.serve(ln, rep)
+		return nil
+	}
+	c, err := in.meshClient(eps, rep.name+"/sidecar")
+	if err != nil {
+		return err
+	}
+	app, err := in.listen(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := in.listen(ctx)
+	if err != nil {
+		app.Close()
+		return err
+	}
+	sc := mesh.NewSidecarCaller(out.Addr().String())
+	in.closers = append(in.closers, sc.Close)
+	rep.caller = sc
+	in.serve(app, rep)
+	in.serve(out, mesh.NewOutbound(c))
+	in.serve(ln, mesh.NewInbound(app.Addr().String()))
+	return nil
 }
 
 // meshClient builds the mesh view of one caller (a replica or the gateway).
@@ -329,6 +364,9 @@ func (in *Instance) Close() error {
 	// before it counts such a connection as idle.
 	for _, c := range in.clients {
 		c.Close()
+	}
+	for _, c := range in.closers {
+		c()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -153,63 +153,106 @@ load:
 	}
 }
 
-// BenchmarkLivePath measures the request path through the gateway and one
-// mesh hop against a direct call to the same replica. Compare the two
-// sub-benchmarks' ns/op: the difference is the gateway + mesh overhead.
-func BenchmarkLivePath(b *testing.B) {
-	src := []byte(`baton: v1
+// TestSidecarModeEndToEnd runs quickstart with every replica behind an
+// inbound sidecar and calling through an outbound one: the same answers,
+// more hops.
+func TestSidecarModeEndToEnd(t *testing.T) {
+	sc, err := scenarios.Open("quickstart",
+		scenarios.Set{Path: "duration", Value: "1s"}, scenarios.Set{Path: "load.rate", Value: "50/s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Mesh.Mode = scenarios.ModeSidecar
+	run, err := sim.Run(context.Background(), sc, live.New(live.Options{}), sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run.Summary
+	if s.Requests == 0 || s.Errors != 0 {
+		t.Fatalf("sidecar run: %d requests, %d errors (%v); want all to succeed", s.Requests, s.Errors, s.ByStatus)
+	}
+	for _, svc := range s.Services {
+		for _, r := range svc.Replicas {
+			if r.Requests == 0 {
+				t.Errorf("%s served nothing in sidecar mode", r.Name)
+			}
+		}
+	}
+}
+
+// benchTopology is a gateway in front of front, which calls echo.
+const benchTopology = `baton: v1
 name: bench
 services:
+  front:
+    concurrency: 256
+    queue: 1024
+    latency: 0s
+    response_bytes: 64
+    calls: [echo]
   echo:
-    replicas: 1
     concurrency: 256
     queue: 1024
     latency: 0s
     response_bytes: 64
 gateway:
   routes:
-    - prefix: /
-      service: echo
+    - {prefix: /echo, service: echo, name: echo}
+    - {prefix: /front, service: front, name: front}
 load:
   rate: 1/s
-`)
-	sc, err := scenarios.Parse("bench.yaml", src)
-	if err != nil {
-		b.Fatal(err)
+`
+
+// BenchmarkLivePath measures the live request path: a direct call to a
+// replica, the same replica through the gateway (one mesh hop), and a
+// two-service chain proxyless and with sidecars (two more proxy hops per
+// service-to-service call). Compare ns/op across the sub-benchmarks: the
+// differences are the gateway, mesh and sidecar overheads.
+func BenchmarkLivePath(b *testing.B) {
+	for _, mode := range []string{scenarios.ModeProxyless, scenarios.ModeSidecar} {
+		sc, err := scenarios.Parse("bench.yaml", []byte(benchTopology))
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc.Mesh.Mode = mode
+		inst, err := live.New(live.Options{}).Start(context.Background(), sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		li := inst.(*live.Instance)
+		targets := []struct{ name, url string }{
+			{"direct", li.ReplicaURL("echo-0") + "/"},
+			{"gateway", li.GatewayURL() + "/echo"},
+			{"chain", li.GatewayURL() + "/front"},
+		}
+		for _, tg := range targets {
+			// In sidecar mode "direct" reaches the replica's inbound
+			// sidecar: the cost of one proxy in front of the app.
+			b.Run(mode+"/"+tg.name, func(b *testing.B) { benchGet(b, tg.url) })
+		}
+		inst.Close()
 	}
-	inst, err := live.New(live.Options{}).Start(context.Background(), sc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer inst.Close()
-	li := inst.(*live.Instance)
-	targets := map[string]string{
-		"gateway+mesh": li.GatewayURL() + "/",
-		"direct":       li.ReplicaURL("echo-0") + "/",
-	}
-	for _, name := range []string{"direct", "gateway+mesh"} {
-		url := targets[name]
-		b.Run(name, func(b *testing.B) {
-			tr := &http.Transport{MaxIdleConnsPerHost: 256}
-			defer tr.CloseIdleConnections()
-			client := &http.Client{Transport: tr}
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					resp, err := client.Get(url)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						b.Error("status " + strconv.Itoa(resp.StatusCode))
-						return
-					}
-				}
-			})
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-		})
-	}
+}
+
+func benchGet(b *testing.B, url string) {
+	tr := &http.Transport{MaxIdleConnsPerHost: 256}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Get(url)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Error("status " + strconv.Itoa(resp.StatusCode))
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }

@@ -18,7 +18,7 @@ import (
 type replica struct {
 	name   string
 	svc    *synth.Service
-	client *mesh.Client // this replica's own view of the mesh
+	caller mesh.Caller // this replica's way into the mesh: in process or via its sidecar
 	rec    *atomic.Pointer[reports.Recorder]
 	body   []byte // the response body, shared read-only
 
@@ -158,7 +158,7 @@ func (r *replica) callDownstream(ctx context.Context, plan [][]string) bool {
 }
 
 func (r *replica) call(ctx context.Context, service string) bool {
-	resp, err := r.client.Call(ctx, service, "/", nil)
+	resp, err := r.caller.Call(ctx, service, "/", nil)
 	return err == nil && resp.Status < 500
 }
 
