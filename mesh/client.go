@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/mesh/registry"
 	"github.com/baton-sim/baton/mesh/resilience"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
@@ -69,14 +70,20 @@ type ClientOptions struct {
 	Now func() time.Time
 	// Events receives what the policies did; nil drops it.
 	Events func(reports.Event)
+	// Registry, if set, is where endpoints come from: each destination
+	// watches it for the set a caller in Zone may use (healthy, not
+	// draining, local zone first), and Destination.Endpoints is ignored.
+	Registry *registry.Registry
+	Zone     string
 }
 
 // Client sends requests to services. It is safe for concurrent use.
 type Client struct {
-	caller string
-	dests  map[string]*destination
-	now    func() time.Time
-	events func(reports.Event)
+	caller  string
+	dests   map[string]*destination
+	now     func() time.Time
+	events  func(reports.Event)
+	unwatch []func()
 }
 
 // destination is one service as one caller sees it.
@@ -153,10 +160,44 @@ func NewClient(opts ClientOptions) (*Client, error) {
 			// A mesh hop never follows redirects: the caller sees them.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
-		d.balancer.Update(d.all, now)
 		c.dests[name] = d
+		if opts.Registry == nil {
+			d.balancer.Update(d.all, now)
+			continue
+		}
+		// The first call comes synchronously, with the current set.
+		c.unwatch = append(c.unwatch, opts.Registry.Watch(name, opts.Zone, now, func(at time.Time, set registry.Set) {
+			c.setEndpoints(d, set.Endpoints, at)
+		}))
 	}
 	return c, nil
+}
+
+// setEndpoints installs a new set of endpoints from discovery.
+func (c *Client) setEndpoints(d *destination, eps []*balance.Endpoint, now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.all = slices.Clone(eps)
+	if d.outlier != nil {
+		ids := make([]string, len(eps))
+		for i, ep := range eps {
+			ids[i] = ep.ID
+		}
+		d.outlier.SetHosts(ids)
+	}
+	d.installLocked(now)
+}
+
+// installLocked gives the balancer every known endpoint the outlier
+// detector has not ejected. d.mu must be held.
+func (d *destination) installLocked(now time.Time) {
+	eligible := make([]*balance.Endpoint, 0, len(d.all))
+	for _, ep := range d.all {
+		if !d.ejected[ep.ID] {
+			eligible = append(eligible, ep)
+		}
+	}
+	d.balancer.Update(eligible, now)
 }
 
 func breakerEvent(s resilience.BreakerState) string {
@@ -422,18 +463,16 @@ func (c *Client) applyOutlier(d *destination, evs []resilience.HostEvent) {
 		}
 		c.emit(ev.At, kind, d.name, ev.Host, ev.Reason.String())
 	}
-	eligible := make([]*balance.Endpoint, 0, len(d.all))
-	for _, ep := range d.all {
-		if !d.ejected[ep.ID] {
-			eligible = append(eligible, ep)
-		}
-	}
-	d.balancer.Update(eligible, evs[len(evs)-1].At)
+	d.installLocked(evs[len(evs)-1].At)
 	d.mu.Unlock()
 }
 
-// Close releases pooled connections.
+// Close stops watching discovery and releases pooled connections.
 func (c *Client) Close() {
+	for _, stop := range c.unwatch {
+		stop()
+	}
+	c.unwatch = nil
 	for _, d := range c.dests {
 		d.transport.CloseIdleConnections()
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/baton-sim/baton/gateway"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/mesh/identity"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
 	"github.com/baton-sim/baton/sim"
@@ -78,6 +79,8 @@ type Instance struct {
 
 	stopMaintain context.CancelFunc
 	closers      []func()
+	ctl          *control
+	probes       sync.WaitGroup // health probes in flight
 }
 
 // Start brings up every replica and the gateway on loopback sockets.
@@ -103,12 +106,18 @@ func (in *Instance) start(ctx context.Context) error {
 		return err
 	}
 	in.gw = gw
+	now := time.Now()
+	if in.ctl, err = newControl(in.sc, now, in.event); err != nil {
+		return err
+	}
 
-	// Listen first so every address is known before any client is built.
-	endpoints := make(map[string][]*balance.Endpoint, len(in.sc.Services))
+	// Listen and register first, so discovery knows every replica before
+	// any client watches it.
 	type pending struct {
-		rep *replica
-		ln  net.Listener
+		rep     *replica
+		ln      net.Listener
+		service string
+		zone    string
 	}
 	var reps []pending
 	for _, s := range in.sc.Services {
@@ -123,23 +132,34 @@ func (in *Instance) start(ctx context.Context) error {
 				return err
 			}
 			rep := newReplica(name, svc, scenarios.DeriveSeed(in.sc.Seed, name), &in.rec, s.Concurrency, s.Queue)
-			reps = append(reps, pending{rep, ln})
 			in.addrs[name] = ln.Addr().String()
 			ep := &balance.Endpoint{ID: name, Addr: ln.Addr().String()}
 			if len(s.Zones) > 0 {
 				ep.Zone = s.Zones[i%len(s.Zones)]
 			}
-			endpoints[s.Name] = append(endpoints[s.Name], ep)
+			if err := in.ctl.reg.Register(s.Name, ep, now); err != nil {
+				ln.Close()
+				return fmt.Errorf("live: register %s: %w", name, err)
+			}
+			reps = append(reps, pending{rep, ln, s.Name, ep.Zone})
 		}
 	}
-	for _, p := range reps {
-		if err := in.wire(ctx, p.rep, p.ln, endpoints); err != nil {
-			p.ln.Close()
+	for i, p := range reps {
+		if err := in.wire(ctx, p.rep, p.ln, p.service, p.zone); err != nil {
+			for _, rest := range reps[i:] {
+				rest.ln.Close()
+			}
 			return err
 		}
 	}
 
-	c, err := in.meshClient(endpoints, "gateway")
+	var gwID *identity.Workload
+	if in.ctl.mtls() {
+		if gwID, err = in.ctl.workload("gateway", "gateway", now); err != nil {
+			return err
+		}
+	}
+	c, err := in.meshClient("gateway", "", gwID)
 	if err != nil {
 		return err
 	}
@@ -173,18 +193,26 @@ func (in *Instance) listen(ctx context.Context) (net.Listener, error) {
 // address. Proxyless, the replica holds its own mesh client and serves on
 // ln itself. Sidecar, ln is its inbound proxy in front of a private app
 // listener, and its calls go to an outbound proxy that holds the client:
-// two more loopback hops per call, as in Istio or Linkerd.
-func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, eps map[string][]*balance.Endpoint) error {
+// two more loopback hops per call, as in Istio or Linkerd. With mTLS the
+// endpoint listener (the replica, or its inbound proxy) terminates TLS.
+func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, service, zone string) error {
+	var id *identity.Workload
+	if in.ctl.mtls() {
+		var err error
+		if id, err = in.ctl.workload(service, rep.name, time.Now()); err != nil {
+			return err
+		}
+	}
 	if in.sc.Mesh.Mode != scenarios.ModeSidecar {
-		c, err := in.meshClient(eps, rep.name)
+		c, err := in.meshClient(rep.name, zone, id)
 		if err != nil {
 			return err
 		}
 		rep.caller = c
-		in.serve(ln, rep)
+		in.serve(in.ctl.secure(ln, rep, id, service))
 		return nil
 	}
-	c, err := in.meshClient(eps, rep.name+"/sidecar")
+	c, err := in.meshClient(rep.name+"/sidecar", zone, id)
 	if err != nil {
 		return err
 	}
@@ -202,22 +230,26 @@ func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, eps
 	rep.caller = sc
 	in.serve(app, rep)
 	in.serve(out, mesh.NewOutbound(c))
-	in.serve(ln, mesh.NewInbound(app.Addr().String()))
+	in.serve(in.ctl.secure(ln, mesh.NewInbound(app.Addr().String()), id, service))
 	return nil
 }
 
-// meshClient builds the mesh view of one caller (a replica or the gateway).
-// Every caller gets its own balancers and detectors, seeded by its name.
-func (in *Instance) meshClient(eps map[string][]*balance.Endpoint, caller string) (*mesh.Client, error) {
-	dests := make(map[string]mesh.Destination, len(eps))
-	for svc, list := range eps {
-		dests[svc] = mesh.Destination{Endpoints: list, Policy: mesh.Resolve(in.sc.Mesh, svc)}
+// meshClient builds the mesh view of one caller (a replica, its sidecar or
+// the gateway) in zone, holding identity id (nil without mTLS). Every
+// caller gets its own balancers and detectors, seeded by its name, and
+// watches discovery for each destination.
+func (in *Instance) meshClient(caller, zone string, id *identity.Workload) (*mesh.Client, error) {
+	dests := make(map[string]mesh.Destination, len(in.sc.Services))
+	for _, s := range in.sc.Services {
+		dests[s.Name] = mesh.Destination{Policy: mesh.Resolve(in.sc.Mesh, s.Name), TLS: in.ctl.clientTLS(id, s.Name)}
 	}
 	c, err := mesh.NewClient(mesh.ClientOptions{
 		Caller:       caller,
 		Destinations: dests,
 		Seed:         scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
 		Events:       in.event,
+		Registry:     in.ctl.reg,
+		Zone:         zone,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("live: mesh client for %s: %w", caller, err)
@@ -246,6 +278,7 @@ func (in *Instance) maintain(ctx context.Context) {
 			for _, c := range in.clients {
 				c.Maintain(now)
 			}
+			in.ctl.tick(ctx, now, &in.probes)
 		}
 	}
 }
@@ -382,6 +415,10 @@ func (in *Instance) Close() error {
 		in.stopMaintain()
 	}
 	in.wg.Wait()
+	in.probes.Wait()
+	if in.ctl != nil {
+		in.ctl.close()
+	}
 	in.serveMu.Lock()
 	errs = append(errs, in.serveErr)
 	in.serveMu.Unlock()

@@ -95,6 +95,12 @@ func (r *replica) draw() work {
 }
 
 func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.URL.Path == healthPath {
+		// Health probes check liveness, not capacity: they skip the queue
+		// and are not counted as traffic.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	arrived := time.Now()
 	w.Header().Set(mesh.ReplicaHeader, r.name)
 	if !r.admit() {
