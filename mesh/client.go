@@ -95,8 +95,9 @@ type destination struct {
 	scheme    string
 
 	mu       sync.Mutex
-	all      []*balance.Endpoint // every known endpoint
-	ejected  map[string]bool     // by endpoint ID, from the outlier detector
+	all      []*balance.Endpoint          // every known endpoint
+	local    map[string]*balance.Endpoint // this caller's copies, by ID (discovery only)
+	ejected  map[string]bool              // by endpoint ID, from the outlier detector
 	nextTick time.Time
 	rng      *rand.Rand // backoff jitter, under mu
 }
@@ -167,10 +168,38 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		}
 		// The first call comes synchronously, with the current set.
 		c.unwatch = append(c.unwatch, opts.Registry.Watch(name, opts.Zone, now, func(at time.Time, set registry.Set) {
-			c.setEndpoints(d, set.Endpoints, at)
+			c.setEndpoints(d, d.localize(set), at)
 		}))
 	}
 	return c, nil
+}
+
+// localize maps a discovery set onto this caller's own endpoint objects,
+// carrying each endpoint's effective weight (slow start ramps it). The
+// caller keeps its own copies because weights are per caller and an
+// endpoint's Weight must not change under a balancer that reads it in
+// Pick: a changed weight gets a fresh object (its in-flight count starts
+// again, and Done on the old one stays harmless).
+func (d *destination) localize(set registry.Set) []*balance.Endpoint {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.local == nil {
+		d.local = make(map[string]*balance.Endpoint, len(set.Endpoints))
+	}
+	out := make([]*balance.Endpoint, len(set.Endpoints))
+	for i, ep := range set.Endpoints {
+		w := ep.Weight
+		if i < len(set.Weights) {
+			w = set.Weights[i]
+		}
+		cur := d.local[ep.ID]
+		if cur == nil || cur.Weight != w || cur.Addr != ep.Addr {
+			cur = &balance.Endpoint{ID: ep.ID, Addr: ep.Addr, Zone: ep.Zone, Weight: w}
+			d.local[ep.ID] = cur
+		}
+		out[i] = cur
+	}
+	return out
 }
 
 // setEndpoints installs a new set of endpoints from discovery.
@@ -346,7 +375,9 @@ func (c *Client) try(ctx context.Context, d *destination, req *http.Request, att
 
 	tctx, cancel := ctx, context.CancelFunc(func() {})
 	if !deadline.IsZero() {
-		tctx, cancel = context.WithDeadline(ctx, deadline)
+		// Relative to the policy clock, so a test's fake clock and the
+		// engine's real one give the same budget.
+		tctx, cancel = context.WithTimeout(ctx, deadline.Sub(now))
 	}
 	out := req.Clone(tctx)
 	out.URL.Scheme = d.scheme

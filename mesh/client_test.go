@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/mesh/registry"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
 )
@@ -286,5 +287,56 @@ func TestResolveOverridesBlocks(t *testing.T) {
 	}
 	if other := Resolve(m, "web"); other.Balancer != "round_robin" || other.Retries.Attempts != 2 {
 		t.Errorf("Resolve(web) = %+v, want the mesh-wide policy", other)
+	}
+}
+
+// TestSlowStartRampsWeight registers a second endpoint while the first is
+// warm: weighted round robin gives the newcomer 10 % of the first's weight,
+// then half at half the window, then an equal share.
+func TestSlowStartRampsWeight(t *testing.T) {
+	warm := newBackend(t, status(200))
+	fresh := newBackend(t, status(200))
+	t0 := time.Unix(1_000_000, 0)
+	reg, err := registry.New(registry.Options{SlowStart: registry.SlowStartOptions{Window: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Register("svc", warm.endpoint("warm"), t0); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(10 * time.Second)
+	if err := reg.Register("svc", fresh.endpoint("fresh"), now); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClient(ClientOptions{
+		Caller:       "test",
+		Destinations: map[string]Destination{"svc": {Policy: scenarios.MeshPolicy{Balancer: "weighted_round_robin"}}},
+		Registry:     reg,
+		Now:          func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, step := range []struct {
+		at         time.Duration // since fresh registered
+		calls      int
+		warm, frsh int64
+	}{
+		{0, 110, 100, 10},               // 10 % floor
+		{5 * time.Second, 150, 100, 50}, // linear ramp: half
+		{10 * time.Second, 200, 100, 100},
+	} {
+		now = t0.Add(10*time.Second + step.at)
+		reg.Tick(now)
+		w0, f0 := warm.calls.Load(), fresh.calls.Load()
+		for range step.calls {
+			if got, err := call(t, c); got != 200 {
+				t.Fatalf("status %d, %v", got, err)
+			}
+		}
+		if w, f := warm.calls.Load()-w0, fresh.calls.Load()-f0; w != step.warm || f != step.frsh {
+			t.Errorf("at +%v: warm %d, fresh %d; want %d, %d", step.at, w, f, step.warm, step.frsh)
+		}
 	}
 }
