@@ -97,6 +97,33 @@ func WriteText(w io.Writer, s Summary) error {
 		t.write(&b, true)
 	}
 
+	if len(s.Events) > 0 {
+		// What the mesh policies did, per destination service: calls,
+		// attempts (and their ratio, the retry amplification) and every
+		// other event kind seen in the run.
+		var kinds []string
+		for k := range s.Events {
+			if k != EventCall && k != EventAttempt {
+				kinds = append(kinds, k)
+			}
+		}
+		slices.Sort(kinds)
+		t = table{}
+		t.row(append([]string{"mesh", "calls", "attempts", "amplif."}, kinds...)...)
+		for _, sv := range s.Services {
+			if len(sv.Events) == 0 {
+				continue
+			}
+			row := []string{sv.Name, strconv.FormatInt(sv.Events[EventCall], 10),
+				strconv.FormatInt(sv.Events[EventAttempt], 10), fmt.Sprintf("%.3f", sv.Amplification())}
+			for _, k := range kinds {
+				row = append(row, strconv.FormatInt(sv.Events[k], 10))
+			}
+			t.row(row...)
+		}
+		t.write(&b, true)
+	}
+
 	if len(s.SLO) > 0 {
 		t = table{left: 2}
 		t.row("slo", "rule", "value")
