@@ -3,6 +3,8 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,31 +39,7 @@ func Canonical(s *Scenario) ([]byte, error) {
 
 	services := mapping(false)
 	for _, svc := range s.Services {
-		sn := mapping(false,
-			"replicas", num(strconv.Itoa(svc.Replicas)),
-			"concurrency", num(strconv.Itoa(svc.Concurrency)),
-			"queue", num(strconv.Itoa(svc.Queue)),
-			"latency", latencyNode(svc.Latency),
-			"errors", mapping(true,
-				"rate", num(float(svc.Errors.Rate)),
-				"status", num(strconv.Itoa(svc.Errors.Status))),
-			"response_bytes", num(strconv.Itoa(svc.ResponseBytes)))
-		if len(svc.Calls) > 0 {
-			calls := &yaml.Node{Kind: yaml.SequenceNode}
-			for _, st := range svc.Calls {
-				if st.Call != nil {
-					calls.Content = append(calls.Content, callNode(*st.Call))
-					continue
-				}
-				group := &yaml.Node{Kind: yaml.SequenceNode}
-				for _, c := range st.Parallel {
-					group.Content = append(group.Content, callNode(c))
-				}
-				calls.Content = append(calls.Content, mapping(false, "parallel", group))
-			}
-			add(sn, "calls", calls)
-		}
-		add(services, svc.Name, sn)
+		add(services, svc.Name, valueNode(reflect.ValueOf(svc), fieldInfo{}, true))
 	}
 	add(root, "services", services)
 
@@ -71,19 +49,8 @@ func Canonical(s *Scenario) ([]byte, error) {
 			"prefix", str(r.Prefix), "service", str(r.Service), "name", str(r.Name)))
 	}
 	add(root, "gateway", mapping(false, "routes", routes))
-	add(root, "mesh", mapping(false, "balancer", str(s.Mesh.Balancer)))
-
-	load := mapping(false,
-		"rate", str(float(s.Load.Rate)+"/s"),
-		"arrival", str(s.Load.Arrival))
-	if len(s.Load.Paths) > 0 {
-		paths := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
-		for _, p := range s.Load.Paths {
-			paths.Content = append(paths.Content, str(p))
-		}
-		add(load, "paths", paths)
-	}
-	add(root, "load", load)
+	add(root, "mesh", valueNode(reflect.ValueOf(s.Mesh), fieldInfo{}, true))
+	add(root, "load", valueNode(reflect.ValueOf(s.Load), fieldInfo{}, true))
 	if len(s.SLO) > 0 {
 		slo := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, r := range s.SLO {
@@ -125,6 +92,110 @@ func latencyNode(l Latency) *yaml.Node {
 		add(n, "percentiles", ps)
 	}
 	return n
+}
+
+func stepsNode(steps []Step) *yaml.Node {
+	calls := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, st := range steps {
+		if st.Call != nil {
+			calls.Content = append(calls.Content, callNode(*st.Call))
+			continue
+		}
+		group := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, c := range st.Parallel {
+			group.Content = append(group.Content, callNode(c))
+		}
+		calls.Content = append(calls.Content, mapping(false, "parallel", group))
+	}
+	return calls
+}
+
+// valueNode writes a value of a typeKind (see schema.go) by its tags:
+// fields in declaration order, blocks left out when off (nil), lists and
+// name maps when empty, omitempty scalars when zero. Small structs of
+// scalars are written in flow style ({base: 25ms, max: 250ms}) unless
+// block asks for a block mapping, as the top-level sections are written.
+func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
+	switch v.Type() {
+	case reflect.TypeFor[time.Duration]():
+		return dur(time.Duration(v.Int()))
+	case reflect.TypeFor[Latency]():
+		return latencyNode(v.Interface().(Latency))
+	case reflect.TypeFor[[]Step]():
+		return stepsNode(v.Interface().([]Step))
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		return valueNode(v.Elem(), f, block)
+	case reflect.Struct:
+		n := mapping(!block && flowStruct(v.Type()))
+		for _, fi := range structFields(v.Type()) {
+			fv := v.FieldByIndex(fi.index)
+			if leftOut(fv, fi) {
+				continue
+			}
+			add(n, fi.name, valueNode(fv, fi, false))
+		}
+		return n
+	case reflect.Slice:
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		if isScalar(v.Type().Elem()) {
+			n.Style = yaml.FlowStyle
+		}
+		for i := range v.Len() {
+			n.Content = append(n.Content, valueNode(v.Index(i), f, false))
+		}
+		return n
+	case reflect.Map:
+		n := mapping(false)
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			add(n, k.String(), valueNode(v.MapIndex(k), f, false))
+		}
+		return n
+	case reflect.String:
+		return str(v.String())
+	case reflect.Bool:
+		return num(strconv.FormatBool(v.Bool()))
+	case reflect.Int, reflect.Int64:
+		return num(strconv.FormatInt(v.Int(), 10))
+	case reflect.Float64:
+		if f.form == "rate" {
+			return str(float(v.Float()) + "/s")
+		}
+		return num(float(v.Float()))
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "~"}
+}
+
+// leftOut reports a field the canonical form leaves out because leaving it
+// out means the same.
+func leftOut(v reflect.Value, f fieldInfo) bool {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map:
+		return v.IsNil()
+	case reflect.Slice:
+		// A required list is written even when empty: from: [] is not the
+		// same as no from.
+		return v.Len() == 0 && f.required == ""
+	}
+	return f.omitEmpty && v.IsZero()
+}
+
+// flowStruct reports a struct small and flat enough for one line: at most
+// five fields, each a scalar or a list of scalars.
+func flowStruct(t reflect.Type) bool {
+	fields := structFields(t)
+	if len(fields) > 5 {
+		return false
+	}
+	for _, f := range fields {
+		if kindOf(f.typ) != kindValue && kindOf(f.typ) != kindValues {
+			return false
+		}
+	}
+	return true
 }
 
 func callNode(c Call) *yaml.Node {

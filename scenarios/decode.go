@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -37,13 +38,7 @@ const (
 // defaults and validates. filename only labels error positions. Every
 // problem found is returned together as an ErrorList.
 func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
-	d := &decoder{
-		file:     filename,
-		origin:   map[*yaml.Node]string{},
-		pos:      map[string]*yaml.Node{},
-		bad:      map[string]bool{},
-		misspelt: map[string]bool{},
-	}
+	d := newDecoder(filename)
 	doc := d.parse(data)
 	// The guard runs before the sets, which walk merges, and again after
 	// them, since set values are YAML too.
@@ -89,6 +84,10 @@ type decoder struct {
 	// misspelt marks field paths that an unknown key was probably meant to
 	// be, so that they are not also reported as missing.
 	misspelt map[string]bool
+	// types remembers the fields of the struct types read so far.
+	types map[reflect.Type][]fieldInfo
+	// scratch reads default tags; what it records is never looked at.
+	scratch *decoder
 }
 
 func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {
@@ -280,98 +279,6 @@ func (g *guard) walk(n *yaml.Node, depth int) bool {
 	return true
 }
 
-// kind names the shape the schema expects at a place in the document. The
-// decoder uses it to name known fields; --set uses it to walk and create
-// paths.
-type kind int
-
-const (
-	kindValue       kind = iota // a scalar or a value read as a whole
-	kindRoot                    // the scenario
-	kindServices                // service name -> service
-	kindService                 // one service
-	kindLatency                 // a latency distribution
-	kindPercentiles             // pNN -> duration
-	kindErrors                  // errors: {rate, status}
-	kindSteps                   // list of steps
-	kindStep                    // one step: a call or a parallel group
-	kindCalls                   // list of calls (a parallel group)
-	kindCall                    // one call
-	kindGateway                 // gateway
-	kindRoutes                  // list of routes
-	kindRoute                   // one route
-	kindMesh                    // mesh
-	kindLoad                    // load
-	kindValues                  // list of scalars
-)
-
-type fieldSpec struct {
-	name string
-	kind kind
-}
-
-// fields lists the keys an object kind accepts, in canonical order.
-func (k kind) fields() []fieldSpec {
-	switch k {
-	case kindRoot:
-		return []fieldSpec{{"baton", kindValue}, {"name", kindValue}, {"description", kindValue},
-			{"seed", kindValue}, {"duration", kindValue}, {"services", kindServices},
-			{"gateway", kindGateway}, {"mesh", kindMesh}, {"load", kindLoad}, {"slo", kindValues}}
-	case kindService:
-		return []fieldSpec{{"replicas", kindValue}, {"concurrency", kindValue}, {"queue", kindValue},
-			{"latency", kindLatency}, {"errors", kindErrors}, {"response_bytes", kindValue}, {"calls", kindSteps}}
-	case kindLatency:
-		return []fieldSpec{{"dist", kindValue}, {"value", kindValue}, {"min", kindValue}, {"max", kindValue},
-			{"mean", kindValue}, {"stddev", kindValue}, {"p50", kindValue}, {"p99", kindValue},
-			{"percentiles", kindPercentiles}}
-	case kindErrors:
-		return []fieldSpec{{"rate", kindValue}, {"status", kindValue}}
-	case kindStep:
-		return []fieldSpec{{"service", kindValue}, {"probability", kindValue}, {"parallel", kindCalls}}
-	case kindCall:
-		return []fieldSpec{{"service", kindValue}, {"probability", kindValue}}
-	case kindGateway:
-		return []fieldSpec{{"routes", kindRoutes}}
-	case kindRoute:
-		return []fieldSpec{{"prefix", kindValue}, {"service", kindValue}, {"name", kindValue}}
-	case kindMesh:
-		return []fieldSpec{{"balancer", kindValue}}
-	case kindLoad:
-		return []fieldSpec{{"rate", kindValue}, {"arrival", kindValue}, {"paths", kindValues}}
-	}
-	return nil
-}
-
-func (k kind) fieldNames() []string {
-	var names []string
-	for _, f := range k.fields() {
-		names = append(names, f.name)
-	}
-	return names
-}
-
-// elem is the kind of the elements of a list kind or of the values of a
-// name-keyed mapping kind.
-func (k kind) elem() kind {
-	switch k {
-	case kindServices:
-		return kindService
-	case kindSteps:
-		return kindStep
-	case kindCalls:
-		return kindCall
-	case kindRoutes:
-		return kindRoute
-	}
-	return kindValue
-}
-
-func (k kind) isList() bool {
-	return k == kindSteps || k == kindCalls || k == kindRoutes || k == kindValues
-}
-
-func (k kind) isNameMap() bool { return k == kindServices || k == kindPercentiles }
-
 // resolve follows aliases to the node they stand for.
 func resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
@@ -476,8 +383,12 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 // with a did-you-mean and returns the entries by name, leaving out empty
 // values so that `mesh:` with nothing after it means "all defaults".
 func (d *decoder) fields(n *yaml.Node, path string, k kind) (map[string]pair, bool) {
+	return d.named(n, path, fieldNames(k))
+}
+
+// named is fields for an object whose field names are known.
+func (d *decoder) named(n *yaml.Node, path string, names []string) (map[string]pair, bool) {
 	n = resolve(n)
-	names := k.fieldNames()
 	if n.Kind != yaml.MappingNode {
 		d.fail(n, path, "must be a mapping with fields %s, got %s", quoteList(names), describe(n))
 		return nil, false
@@ -759,16 +670,20 @@ func (d *decoder) scenario() *Scenario {
 	s := &Scenario{
 		Seed:     1,
 		Duration: 30 * time.Second,
-		Mesh:     Mesh{MeshPolicy: MeshPolicy{Balancer: BalancerRoundRobin}},
-		Load:     Load{Arrival: ArrivalPoisson},
+		// The mesh-wide policy has defaults that a destination's policy
+		// must not have: there a zero balancer or timeout means "as the
+		// mesh-wide policy".
+		Mesh: Mesh{MeshPolicy: MeshPolicy{Balancer: BalancerRoundRobin, Timeout: defaultTimeout}},
 	}
+	d.setDefaults(reflect.ValueOf(&s.Mesh).Elem())
+	d.setDefaults(reflect.ValueOf(&s.Load).Elem())
 	root := resolve(d.root)
 	if isNull(root) {
 		d.fail(root, "", "the document is empty; a scenario starts with \"baton: %s\"", Version)
 		return s
 	}
 	if root.Kind != yaml.MappingNode {
-		d.fail(root, "", "the document must be a mapping of fields (%s), got %s", quoteList(kindRoot.fieldNames()), describe(root))
+		d.fail(root, "", "the document must be a mapping of fields (%s), got %s", quoteList(fieldNames(kindRoot)), describe(root))
 		return s
 	}
 	f, _ := d.fields(root, "", kindRoot)
@@ -803,16 +718,10 @@ func (d *decoder) scenario() *Scenario {
 		s.Gateway = d.gateway(n, path)
 	}
 	if n, path, ok := d.field(f, "", "mesh"); ok {
-		if mf, ok := d.fields(n, path, kindMesh); ok {
-			if n, path, ok := d.field(mf, path, "balancer"); ok {
-				if v, ok := d.str(n, path); ok {
-					s.Mesh.Balancer = v
-				}
-			}
-		}
+		d.value(n, path, reflect.ValueOf(&s.Mesh).Elem(), fieldInfo{})
 	}
 	if n, path, ok := d.required(f, root, "", "load", "give the offered load, such as load: {rate: 100/s}"); ok {
-		d.load(n, path, &s.Load)
+		d.value(n, path, reflect.ValueOf(&s.Load).Elem(), fieldInfo{})
 	}
 	if len(s.Load.Paths) == 0 && !d.bad["load.paths"] {
 		for _, r := range s.Gateway.Routes {
@@ -860,18 +769,11 @@ func (d *decoder) services(n *yaml.Node, path string) []Service {
 	for _, p := range d.pairs(n, path) {
 		sp := join(path, p.name)
 		d.pos[sp] = p.key
-		svc := Service{
-			Name:          p.name,
-			Replicas:      1,
-			Concurrency:   16,
-			Queue:         64,
-			Latency:       Latency{Dist: DistConstant, Value: time.Millisecond},
-			Errors:        Errors{Status: 500},
-			ResponseBytes: 128,
-		}
-		v := resolve(p.value)
-		if !isNull(v) {
-			d.service(v, sp, &svc)
+		svc := Service{Name: p.name}
+		sv := reflect.ValueOf(&svc).Elem()
+		d.setDefaults(sv)
+		if v := resolve(p.value); !isNull(v) {
+			d.value(v, sp, sv, fieldInfo{})
 		}
 		out = append(out, svc)
 	}
@@ -879,43 +781,6 @@ func (d *decoder) services(n *yaml.Node, path string) []Service {
 		d.fail(n, path, "must define at least one service")
 	}
 	return out
-}
-
-func (d *decoder) service(n *yaml.Node, path string, svc *Service) {
-	f, ok := d.fields(n, path, kindService)
-	if !ok {
-		return
-	}
-	for _, it := range []struct {
-		name string
-		dst  *int
-	}{{"replicas", &svc.Replicas}, {"concurrency", &svc.Concurrency}, {"queue", &svc.Queue}, {"response_bytes", &svc.ResponseBytes}} {
-		if n, p, ok := d.field(f, path, it.name); ok {
-			if v, ok := d.integer(n, p); ok {
-				*it.dst = int(v)
-			}
-		}
-	}
-	if n, p, ok := d.field(f, path, "latency"); ok {
-		if l, ok := d.latency(n, p); ok {
-			svc.Latency = l
-		}
-	}
-	if n, p, ok := d.field(f, path, "errors"); ok {
-		if ef, ok := d.fields(n, p, kindErrors); ok {
-			if n, p, ok := d.field(ef, p, "rate"); ok {
-				svc.Errors.Rate, _ = d.fraction(n, p)
-			}
-			if n, p, ok := d.field(ef, p, "status"); ok {
-				if v, ok := d.integer(n, p); ok {
-					svc.Errors.Status = int(v)
-				}
-			}
-		}
-	}
-	if n, p, ok := d.field(f, path, "calls"); ok {
-		svc.Calls = d.steps(n, p)
-	}
 }
 
 // distParams lists the fields each distribution takes.
@@ -961,7 +826,7 @@ func (d *decoder) latency(n *yaml.Node, path string) (Latency, bool) {
 	}
 	l := Latency{Dist: dist}
 	good := true
-	for _, name := range kindLatency.fieldNames() {
+	for _, name := range fieldNames(kindLatency) {
 		if p, ok := f[name]; ok && name != "dist" && !slices.Contains(params, name) {
 			d.errorf(p.key, path, "field %q does not apply to dist %s, which takes %s", name, dist, strings.Join(params, " and "))
 			good = false
@@ -1194,29 +1059,6 @@ func (d *decoder) gateway(n *yaml.Node, path string) Gateway {
 		g.Routes = append(g.Routes, r)
 	}
 	return g
-}
-
-func (d *decoder) load(n *yaml.Node, path string, l *Load) {
-	f, ok := d.fields(n, path, kindLoad)
-	if !ok {
-		return
-	}
-	if v, p, ok := d.required(f, n, path, "rate", "give requests per unit of time, such as rate: 100/s"); ok {
-		l.Rate, _ = d.rate(v, p)
-	}
-	if v, p, ok := d.field(f, path, "arrival"); ok {
-		if a, ok := d.str(v, p); ok {
-			l.Arrival = a
-		}
-	}
-	if v, p, ok := d.field(f, path, "paths"); ok {
-		for i, it := range d.list(v, p, "a list of request paths") {
-			ip := index(p, i)
-			d.pos[ip] = it
-			s, _ := d.str(it, ip)
-			l.Paths = append(l.Paths, s)
-		}
-	}
 }
 
 // sloMetrics are the metric names suggested for misspellings.

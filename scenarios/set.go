@@ -61,7 +61,8 @@ func (d *decoder) applySet(doc *yaml.Node, s Set) {
 		return
 	}
 	segs := strings.Split(s.Path, ".")
-	slot, k, field := &doc.Content[0], kindRoot, ""
+	slot, field := &doc.Content[0], ""
+	var k kind = kindRoot
 	for i := 0; i < len(segs); i++ {
 		seg := segs[i]
 		n := d.own(&ed, slot)
@@ -129,8 +130,11 @@ func (d *decoder) applySet(doc *yaml.Node, s Set) {
 						failf(field, "invalid percentile %q; write pNN or pNN.N with 0 < NN <= 100, such as p50 or p99.9", key)
 						return
 					}
-				case !slices.Contains(k.fieldNames(), key):
-					failf(field, "unknown field %q%s", key, knownHint(key, "fields", k.fieldNames()))
+				case k.isNameMap():
+					// Other names (destinations) are checked by the
+					// validator, which names this argument.
+				case !slices.Contains(fieldNames(k), key):
+					failf(field, "unknown field %q%s", key, knownHint(key, "fields", fieldNames(k)))
 					return
 				}
 				kn := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}

@@ -30,20 +30,25 @@ type Scenario struct {
 
 // Service is one synthetic service: Replicas identical replicas, each with
 // Concurrency workers and a bounded queue of Queue waiting requests.
+//
+// The yaml tags name the file's fields and the default tags give, in the
+// file's own syntax, the value a field takes when the file leaves it out
+// (see schema.go).
 type Service struct {
-	Name          string  `json:"name"`
-	Replicas      int     `json:"replicas"`
-	Concurrency   int     `json:"concurrency"`
-	Queue         int     `json:"queue"`
-	Latency       Latency `json:"latency"`
-	Errors        Errors  `json:"errors"`
-	ResponseBytes int     `json:"response_bytes"`
-	Calls         []Step  `json:"calls,omitempty"`
+	// Name is the key of the service in the file's services mapping.
+	Name          string  `json:"name" yaml:"-"`
+	Replicas      int     `json:"replicas" yaml:"replicas" default:"1"`
+	Concurrency   int     `json:"concurrency" yaml:"concurrency" default:"16"`
+	Queue         int     `json:"queue" yaml:"queue" default:"64"`
+	Latency       Latency `json:"latency" yaml:"latency" default:"1ms"`
+	Errors        Errors  `json:"errors" yaml:"errors"`
+	ResponseBytes int     `json:"response_bytes" yaml:"response_bytes" default:"128"`
+	Calls         []Step  `json:"calls,omitempty" yaml:"calls"`
 	// Zones places replica i in Zones[i % len(Zones)]; empty means no
 	// zones.
 	Zones []string `json:"zones,omitempty" yaml:"zones"`
 	// Overrides change single replicas (a slow one, a flaky one).
-	Overrides []ReplicaOverride `json:"overrides,omitempty" yaml:"overrides"`
+	Overrides []ReplicaOverride `json:"overrides,omitempty" yaml:"overrides" example:"[{replica: 0, latency: 200ms}]"`
 }
 
 // Distribution kinds for Latency.Dist.
@@ -92,8 +97,8 @@ type Percentile struct {
 
 // Errors makes a fraction Rate of a replica's answers fail with Status.
 type Errors struct {
-	Rate   float64 `json:"rate"`
-	Status int     `json:"status"`
+	Rate   float64 `json:"rate" yaml:"rate" form:"fraction"`
+	Status int     `json:"status" yaml:"status" default:"500"`
 }
 
 // Step is one step of a service's downstream calls. Steps run in order;
@@ -121,17 +126,28 @@ type Route struct {
 	Service string `json:"service"`
 }
 
-// Balancer names.
+// Balancer names, as mesh/balance registers them.
 const (
-	BalancerRoundRobin = "round_robin"
+	BalancerLeastRequest       = "least_request"
+	BalancerLeastRequestFull   = "least_request_full"
+	BalancerLeastTime          = "least_time"
+	BalancerMaglev             = "maglev"
+	BalancerP2CPeakEWMA        = "p2c_peak_ewma"
+	BalancerRandom             = "random"
+	BalancerRingHash           = "ring_hash"
+	BalancerRoundRobin         = "round_robin"
+	BalancerWeightedRoundRobin = "weighted_round_robin"
 )
 
-// Balancers lists every balancer name a scenario may give mesh.balancer.
-// It is the one list to extend when a balancer is added (least_request,
-// p2c_peak_ewma, ring_hash, maglev, ...); the loader and its error messages
-// read it from here.
+// Balancers lists every balancer name a scenario may give mesh.balancer,
+// sorted. It is the one list to extend when a balancer is added; the
+// loader and its error messages read it from here.
 func Balancers() []string {
-	return []string{BalancerRoundRobin}
+	return []string{
+		BalancerLeastRequest, BalancerLeastRequestFull, BalancerLeastTime, BalancerMaglev,
+		BalancerP2CPeakEWMA, BalancerRandom, BalancerRingHash, BalancerRoundRobin,
+		BalancerWeightedRoundRobin,
+	}
 }
 
 // Mesh configures the service-to-service data plane. Its MeshPolicy
@@ -141,16 +157,16 @@ type Mesh struct {
 	// Mode is proxyless (the mesh client runs in the calling replica, as
 	// gRPC proxyless) or sidecar (each replica has an outbound and an
 	// inbound proxy, so a call crosses two proxy hops as in Istio).
-	Mode       string `json:"mode" yaml:"mode"`
+	Mode       string `json:"mode" yaml:"mode" default:"proxyless"`
 	MeshPolicy `yaml:",inline"`
 	// Destinations overrides the policy per destination service: a field
 	// set there replaces the mesh-wide one (whole blocks, not merged).
-	Destinations map[string]MeshPolicy `json:"destinations,omitempty" yaml:"destinations"`
+	Destinations map[string]MeshPolicy `json:"destinations,omitempty" yaml:"destinations" example:"{catalog: {balancer: least_request}}"`
 
 	HealthCheck *HealthCheck `json:"health_check,omitempty" yaml:"health_check"`
 	Locality    *Locality    `json:"locality,omitempty" yaml:"locality"`
 	MTLS        MTLS         `json:"mtls" yaml:"mtls"`
-	Authz       []AuthzRule  `json:"authz,omitempty" yaml:"authz"`
+	Authz       []AuthzRule  `json:"authz,omitempty" yaml:"authz" example:"[{to: pricing, from: [frontend]}]"`
 }
 
 // Arrival models.
@@ -167,11 +183,11 @@ func Arrivals() []string {
 // Load is the offered load.
 type Load struct {
 	// Rate is requests per second.
-	Rate    float64 `json:"rate"`
-	Arrival string  `json:"arrival"`
+	Rate    float64 `json:"rate" yaml:"rate" form:"rate" required:"give requests per unit of time, such as rate: 100/s"`
+	Arrival string  `json:"arrival" yaml:"arrival" default:"poisson"`
 	// Paths are the request paths the load sends, chosen uniformly at
 	// random per request; the default is each gateway route's prefix.
-	Paths []string `json:"paths,omitempty"`
+	Paths []string `json:"paths,omitempty" yaml:"paths"`
 }
 
 // SLO metrics.
@@ -197,3 +213,12 @@ type SLO struct {
 	// error_rate (1% is 0.01) and requests per second for rps.
 	Threshold float64 `json:"threshold"`
 }
+
+// defaultTimeout bounds a call when the mesh-wide policy gives no timeout.
+const defaultTimeout = 15 * time.Second
+
+// MeshModes lists the values mesh.mode accepts.
+func MeshModes() []string { return []string{ModeProxyless, ModeSidecar} }
+
+// MTLSModes lists the values mesh.mtls.mode accepts.
+func MTLSModes() []string { return []string{MTLSOff, MTLSPermissive, MTLSStrict} }

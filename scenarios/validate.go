@@ -44,6 +44,7 @@ func (d *decoder) validate(s *Scenario) {
 	}
 	v.cycles()
 	v.gateway()
+	v.mesh()
 	v.load()
 }
 
@@ -163,6 +164,8 @@ func (v *validator) service(svc *Service) {
 	v.latency(path+".latency", svc.Latency)
 	v.fraction(path+".errors.rate", svc.Errors.Rate)
 	v.between(path+".errors.status", svc.Errors.Status, 400, 599)
+	v.zones(path+".zones", svc.Zones)
+	v.overrides(path, svc)
 	for i, st := range svc.Calls {
 		sp := index(path+".calls", i)
 		if st.Call != nil {
@@ -289,9 +292,6 @@ func (v *validator) gateway() {
 		}
 		names[r.Name] = rp
 		v.reference(rp+".service", r.Service)
-	}
-	if b := v.s.Mesh.Balancer; !slices.Contains(Balancers(), b) && !v.d.bad["mesh.balancer"] {
-		v.errorf("mesh.balancer", "unknown balancer %q%s", b, knownHint(b, "balancers", Balancers()))
 	}
 }
 
