@@ -38,6 +38,9 @@ func FuzzSet(f *testing.F) {
 		"services.frontend.replicas=4", "services.cart.latency.p99=1ms", "gateway.routes.1.prefix=/x",
 		"services.frontend.calls.1.parallel.0.probability=50%", "services.stock.latency.percentiles.p99.9=1ms",
 		"load.paths.0=/api", "slo.0=p99 < 1s", "mesh=", "services=[1]", "services.frontend.calls.0=&a [*a]",
+		"mesh.balancer=p2c_peak_ewma", "mesh.retries.budget.ratio=20%", "mesh.destinations.cart.balancer=maglev",
+		"services.frontend.overrides.0.latency=50ms", "services.cart.zones=[a, b]", "mesh.authz.0.from.0=gateway",
+		"mesh.outlier_detection.max_ejection_percent=50%", "mesh.destinations.stock.retries.backoff={base: 1ms}",
 	} {
 		f.Add(arg)
 	}

@@ -82,7 +82,8 @@ type RetryBudget struct {
 
 // CircuitBreaker holds Envoy-style thresholds and a consecutive-failure
 // breaker. Zero thresholds mean Envoy's defaults (1024, 1024, 1024, 3);
-// ConsecutiveFailures 0 leaves the open/half-open/closed breaker off.
+// ConsecutiveFailures 0 (the default) leaves the open/half-open/closed
+// breaker off.
 type CircuitBreaker struct {
 	MaxConnections      int64         `json:"max_connections,omitempty" yaml:"max_connections" default:"1024"`
 	MaxPending          int64         `json:"max_pending,omitempty" yaml:"max_pending" default:"1024"`
@@ -97,14 +98,16 @@ type CircuitBreaker struct {
 // OutlierDetection ejects misbehaving endpoints (Envoy's outlier
 // detection). Zero fields mean Envoy's defaults.
 type OutlierDetection struct {
-	Interval                  time.Duration      `json:"interval,omitempty" yaml:"interval" default:"10s"`
-	Consecutive5xx            int                `json:"consecutive_5xx,omitempty" yaml:"consecutive_5xx" default:"5"`
-	ConsecutiveGatewayFailure int                `json:"consecutive_gateway_failure,omitempty" yaml:"consecutive_gateway_failure"`
-	BaseEjectionTime          time.Duration      `json:"base_ejection_time,omitempty" yaml:"base_ejection_time" default:"30s"`
-	MaxEjectionTime           time.Duration      `json:"max_ejection_time,omitempty" yaml:"max_ejection_time"` // default max(300s, base_ejection_time)
-	MaxEjectionPercent        int                `json:"max_ejection_percent,omitempty" yaml:"max_ejection_percent" form:"percent" default:"10"`
-	SuccessRate               *SuccessRate       `json:"success_rate,omitempty" yaml:"success_rate"`
-	FailurePercentage         *FailurePercentage `json:"failure_percentage,omitempty" yaml:"failure_percentage"`
+	Interval                  time.Duration `json:"interval,omitempty" yaml:"interval" default:"10s"`
+	Consecutive5xx            int           `json:"consecutive_5xx,omitempty" yaml:"consecutive_5xx" default:"5"`
+	ConsecutiveGatewayFailure int           `json:"consecutive_gateway_failure,omitempty" yaml:"consecutive_gateway_failure"`
+	BaseEjectionTime          time.Duration `json:"base_ejection_time,omitempty" yaml:"base_ejection_time" default:"30s"`
+	MaxEjectionTime           time.Duration `json:"max_ejection_time,omitempty" yaml:"max_ejection_time"` // default max(300s, base_ejection_time)
+	// MaxEjectionPercent is a whole percentage, written 50 or 50%; a
+	// fraction (0.5) is refused, since 1 would be ambiguous.
+	MaxEjectionPercent int                `json:"max_ejection_percent,omitempty" yaml:"max_ejection_percent" form:"percent" default:"10"`
+	SuccessRate        *SuccessRate       `json:"success_rate,omitempty" yaml:"success_rate"`
+	FailurePercentage  *FailurePercentage `json:"failure_percentage,omitempty" yaml:"failure_percentage"`
 }
 
 // SuccessRate ejects hosts whose success rate is below mean - factor x
@@ -179,7 +182,9 @@ type AuthzRule struct {
 }
 
 // ReplicaOverride changes one replica's behaviour: the slow or flaky one in
-// a demo.
+// a demo. Latency and Errors replace the service's whole value; fields left
+// out of Errors take a service's defaults (status 500), not this service's
+// values.
 type ReplicaOverride struct {
 	// Replica is the replica's index (0-based).
 	Replica int      `json:"replica" yaml:"replica" required:"give the replica's index, such as replica: 0"`

@@ -160,7 +160,7 @@ func (v *validator) hashKeyUse(m *Mesh) {
 		p := m.Destinations[name]
 		kp := "mesh.destinations." + name + ".hash_key"
 		if p.HashKey != nil && !hashes(resolved(p)) && !v.broken(kp) {
-			v.errorf(kp, "is only read by the ring_hash and maglev balancers; this destination uses %s", resolved(p))
+			v.errorf(kp, "is only read by the ring_hash and maglev balancers, and this destination uses %s; set its balancer to ring_hash or maglev, or remove hash_key", resolved(p))
 		}
 	}
 	if m.HashKey == nil || hashes(m.Balancer) || v.broken("mesh.hash_key") {
@@ -171,7 +171,7 @@ func (v *validator) hashKeyUse(m *Mesh) {
 			return // a destination hashes on the mesh-wide key
 		}
 	}
-	v.errorf("mesh.hash_key", "is only read by the ring_hash and maglev balancers, and no destination uses one (mesh.balancer is %s)", m.Balancer)
+	v.errorf("mesh.hash_key", "is only read by the ring_hash and maglev balancers, and neither mesh.balancer (%s) nor any destination uses one; set a balancer to ring_hash or maglev, or remove hash_key", m.Balancer)
 }
 
 func (v *validator) retries(path string, r *Retries) {
