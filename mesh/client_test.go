@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -338,5 +339,14 @@ func TestSlowStartRampsWeight(t *testing.T) {
 		if w, f := warm.calls.Load()-w0, fresh.calls.Load()-f0; w != step.warm || f != step.frsh {
 			t.Errorf("at +%v: warm %d, fresh %d; want %d, %d", step.at, w, f, step.warm, step.frsh)
 		}
+	}
+}
+
+// TestScenarioBalancersMatchRegistry keeps the scenario format's list of
+// balancer names and the balancer registry in step.
+func TestScenarioBalancersMatchRegistry(t *testing.T) {
+	got, want := scenarios.Balancers(), balance.Names()
+	if !slices.Equal(got, want) {
+		t.Errorf("scenarios.Balancers() = %v\nbalance.Names()       = %v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"math"
 	"strings"
 
 	"github.com/baton-sim/baton/mesh/balance"
@@ -139,6 +140,8 @@ func buildPolicy(p scenarios.MeshPolicy, seed uint64, onBreaker func(resilience.
 		}
 	}
 	if od := p.OutlierDetection; od != nil {
+		// The loader has filled every default, so a zero here was written
+		// as zero: map it onto resilience's "off" rather than its "default".
 		opts := resilience.OutlierOptions{
 			Interval:                  od.Interval,
 			BaseEjectionTime:          od.BaseEjectionTime,
@@ -148,13 +151,20 @@ func buildPolicy(p scenarios.MeshPolicy, seed uint64, onBreaker func(resilience.
 			ConsecutiveGatewayFailure: od.ConsecutiveGatewayFailure,
 			SuccessRateStdevFactor:    -1,
 		}
+		if opts.Consecutive5xx == 0 {
+			opts.Consecutive5xx = -1
+		}
+		if opts.MaxEjectionPercent == 0 {
+			// 0 % may eject nothing; 1 % ejects nothing below 100 hosts.
+			opts.MaxEjectionPercent = 1
+		}
 		if sr := od.SuccessRate; sr != nil {
 			opts.SuccessRateStdevFactor = sr.StdevFactor
 			opts.SuccessRateMinimumHosts = sr.MinimumHosts
 			opts.SuccessRateRequestVolume = sr.RequestVolume
 		}
 		if fp := od.FailurePercentage; fp != nil {
-			opts.FailurePercentageThreshold = int(fp.Threshold * 100)
+			opts.FailurePercentageThreshold = int(math.Round(fp.Threshold * 100))
 			opts.FailurePercentageMinimumHosts = fp.MinimumHosts
 			opts.FailurePercentageRequestVolume = fp.RequestVolume
 		}
