@@ -1,0 +1,186 @@
+package fault
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baton-sim/baton/scenarios"
+)
+
+func TestValidation(t *testing.T) {
+	with := func(kind string, edit func(*scenarios.Fault)) scenarios.Fault {
+		f := sample(kind)
+		edit(&f)
+		return f
+	}
+	kinds := `"crash", "latency", "error", "hang", "slow_body", "reset", "partition", "drop", "discovery_loss"`
+	for _, c := range []struct {
+		name  string
+		fault scenarios.Fault
+		want  []string
+	}{
+		{"no kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "" }),
+			[]string{"faults[0].kind: required; kinds are " + kinds}},
+		{"misspelt kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "latncy" }),
+			[]string{`faults[0].kind: unknown kind "latncy" (did you mean "latency"?)`}},
+		{"transposed kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "slow_bdoy" }),
+			[]string{`faults[0].kind: unknown kind "slow_bdoy" (did you mean "slow_body"?)`}},
+		{"unknown kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "explode" }),
+			[]string{`faults[0].kind: unknown kind "explode"; known are ` + kinds}},
+		{"no for", with(scenarios.FaultError, func(f *scenarios.Fault) { f.For = 0 }),
+			[]string{"faults[0].for: must be > 0"}},
+		{"negative for", with(scenarios.FaultError, func(f *scenarios.Fault) { f.For = -time.Second }),
+			[]string{"faults[0].for: must be > 0, got -1s"}},
+		{"negative at", with(scenarios.FaultError, func(f *scenarios.Fault) { f.At = -time.Second }),
+			[]string{"faults[0].at: must be >= 0, got -1s"}},
+		{"endless", with(scenarios.FaultError, func(f *scenarios.Fault) { f.For = Forever }),
+			[]string{"faults[0].for: at + for is beyond the end of time; use shorter durations"}},
+		{"crash without restart with for", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.Restart = false }),
+			[]string{"faults[0].for: a crash without restart never ends; leave for out, or set restart: true"}},
+		{"crash with restart without for", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.For = 0 }),
+			[]string{"faults[0].for: must be > 0"}},
+		{"ramp beyond for", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Ramp = 21 * time.Second }),
+			[]string{"faults[0].ramp: must be at most for (20s), got 21s"}},
+		{"negative ramp", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Ramp = -1 }),
+			[]string{"faults[0].ramp: must be >= 0, got -1ns"}},
+		{"ramp on crash", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.Ramp = time.Second }),
+			[]string{"faults[0].ramp: not used by a crash fault, which hits whole replicas; leave it out"}},
+		{"percentage too big", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Percentage = 150 }),
+			[]string{"faults[0].percentage: must be in (0, 100], got 150"}},
+		{"percentage NaN", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Percentage = math.NaN() }),
+			[]string{"faults[0].percentage: must be in (0, 100], got NaN"}},
+		{"negative percentage", with(scenarios.FaultDrop, func(f *scenarios.Fault) { f.Percentage = -5 }),
+			[]string{"faults[0].percentage: must be in (0, 100], got -5"}},
+		{"conditions on a crash", with(scenarios.FaultCrash, func(f *scenarios.Fault) {
+			f.Percentage, f.FirstN, f.Target.Route, f.Target.Consumer, f.Target.Caller = 50, 3, "r", "c", "gateway"
+			f.Target.Header = &scenarios.HeaderMatch{Name: "x"}
+		}), []string{
+			"faults[0].percentage: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].first_n: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].target.route: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].target.consumer: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].target.caller: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].target.header: not used by a crash fault, which hits whole replicas; leave it out",
+		}},
+		{"percentage on a partition", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Percentage = 50 }),
+			[]string{"faults[0].percentage: not used by a partition fault, which cuts every call between two services; leave it out"}},
+		{"negative first_n", with(scenarios.FaultError, func(f *scenarios.Fault) { f.FirstN = -1 }),
+			[]string{"faults[0].first_n: must be >= 0, got -1"}},
+		{"header without name", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Target.Header = &scenarios.HeaderMatch{Value: "v"} }),
+			[]string{"faults[0].target.header.name: required: the header that turns the fault on, such as name: x-fault"}},
+		{"no service", with(scenarios.FaultDiscoveryLoss, func(f *scenarios.Fault) { f.Target.Service = "" }),
+			[]string{"faults[0].target.service: required for a discovery_loss fault"}},
+		{"negative replica", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.Target.Replica = ptr(-1) }),
+			[]string{"faults[0].target.replica: must be a replica index >= 0, got -1"}},
+		{"replica on a partition", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Target.Replica = ptr(0) }),
+			[]string{"faults[0].target.replica: not used by a partition fault, which is between whole services; leave it out"}},
+		{"other kinds' parameters", with(scenarios.FaultHang, func(f *scenarios.Fault) {
+			f.Add = &scenarios.Latency{Dist: scenarios.DistConstant, Value: 1}
+			f.Status, f.Bandwidth, f.Restart, f.Peer = 500, 10, true, "x"
+		}), []string{
+			"faults[0].add: not used by a hang fault; leave it out",
+			"faults[0].status: not used by a hang fault; leave it out",
+			"faults[0].bandwidth: not used by a hang fault; leave it out",
+			"faults[0].restart: not used by a hang fault; leave it out",
+			"faults[0].peer: not used by a hang fault; leave it out",
+		}},
+		{"no add", with(scenarios.FaultLatency, func(f *scenarios.Fault) { f.Add = nil }),
+			[]string{"faults[0].add: required for a latency fault: a duration such as add: 50ms, or a distribution such as {dist: uniform, min: 10ms, max: 90ms}"}},
+		{"bad add", with(scenarios.FaultLatency, func(f *scenarios.Fault) {
+			f.Add = &scenarios.Latency{Dist: scenarios.DistLognormal, P50: 10 * time.Millisecond, P99: time.Millisecond}
+		}), []string{"faults[0].add: lognormal: p99 1ms is below p50 10ms"}},
+		{"status out of range", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Status = 700 }),
+			[]string{"faults[0].status: must be an HTTP status in 200..599, got 700"}},
+		{"no bandwidth", with(scenarios.FaultSlowBody, func(f *scenarios.Fault) { f.Bandwidth = 0 }),
+			[]string{"faults[0].bandwidth: required for a slow_body fault: bytes per second > 0, such as bandwidth: 1024"}},
+		{"no peer", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Peer = "" }),
+			[]string{"faults[0].peer: required for a partition fault: the service on the other side from target.service"}},
+		{"peer is the service", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Peer = "catalog" }),
+			[]string{`faults[0].peer: must differ from target.service "catalog": a partition is between two services`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewTimeline([]scenarios.Fault{c.fault}, 1)
+			if err == nil {
+				t.Fatalf("NewTimeline succeeded, want %q", c.want)
+			}
+			var want []string
+			for _, w := range c.want {
+				want = append(want, "fault: "+w)
+			}
+			if got := err.Error(); got != strings.Join(want, "\n") {
+				t.Errorf("error =\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v does not match ErrInvalid", err)
+			}
+		})
+	}
+}
+
+// TestValidationIndexes: every problem of every fault is reported, each at
+// its index.
+func TestValidationIndexes(t *testing.T) {
+	good := sample(scenarios.FaultError)
+	noFor := sample(scenarios.FaultHang)
+	noFor.For = 0
+	noBW := sample(scenarios.FaultSlowBody)
+	noBW.Bandwidth = 0
+	_, err := NewTimeline([]scenarios.Fault{good, good, noFor, good, noBW}, 1)
+	want := "fault: faults[2].for: must be > 0\n" +
+		"fault: faults[4].bandwidth: required for a slow_body fault: bytes per second > 0, such as bandwidth: 1024"
+	if err == nil || err.Error() != want {
+		t.Fatalf("error = %v, want\n%s", err, want)
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "faults[2].for" || fe.Msg != "must be > 0" {
+		t.Errorf("first FieldError = %+v, want faults[2].for", fe)
+	}
+}
+
+func TestValidKinds(t *testing.T) {
+	for _, k := range scenarios.FaultKinds() {
+		if _, err := NewTimeline([]scenarios.Fault{sample(k)}, 1); err != nil {
+			t.Errorf("%s: %v", k, err)
+		}
+	}
+	if _, err := NewTimeline(nil, 1); err != nil {
+		t.Errorf("no faults: %v", err)
+	}
+}
+
+func TestValidateTopology(t *testing.T) {
+	sc := &scenarios.Scenario{
+		Services: []scenarios.Service{{Name: "frontend", Replicas: 2}, {Name: "catalog", Replicas: 3}},
+		Gateway:  scenarios.Gateway{Routes: []scenarios.Route{{Name: "browse", Prefix: "/", Service: "frontend"}}},
+	}
+	ok := sample(scenarios.FaultPartition)
+	ok.Target.Replica = nil
+	fromGateway := sample(scenarios.FaultError)
+	fromGateway.Target.Caller, fromGateway.Target.Route, fromGateway.Target.Replica = "gateway", "browse", ptr(2)
+	if err := ValidateTopology([]scenarios.Fault{ok, fromGateway}, sc); err != nil {
+		t.Errorf("valid faults: %v", err)
+	}
+
+	typo := sample(scenarios.FaultError)
+	typo.Target.Service = "catalgo"
+	replica := sample(scenarios.FaultCrash)
+	replica.Target.Replica = ptr(3)
+	peer := sample(scenarios.FaultPartition)
+	peer.Peer = "pricing"
+	caller := sample(scenarios.FaultError)
+	caller.Target.Caller, caller.Target.Route = "gatway", "brwose"
+	err := ValidateTopology([]scenarios.Fault{typo, replica, peer, caller}, sc)
+	want := strings.Join([]string{
+		`fault: faults[0].target.service: unknown service "catalgo" (did you mean "catalog"?)`,
+		`fault: faults[1].target.replica: service "catalog" has 3 replicas (0..2), got 3`,
+		`fault: faults[2].peer: unknown service "pricing"; known are "frontend", "catalog"`,
+		`fault: faults[3].target.caller: unknown service "gatway" (did you mean "gateway"?)`,
+		`fault: faults[3].target.route: unknown route "brwose" (did you mean "browse"?)`,
+	}, "\n")
+	if err == nil || err.Error() != want {
+		t.Errorf("error =\n%v\nwant\n%s", err, want)
+	}
+}
