@@ -67,9 +67,10 @@ func Compile(cfg Config) (*Transformer, error) {
 	return t, nil
 }
 
-// Request transforms a request on its way upstream: h is edited in place
-// and the body to forward is returned (body itself when unchanged). A
-// rewritten body updates Content-Length when h has one.
+// Request transforms a request on its way upstream: h (canonical keys, as
+// net/http makes them; not nil) is edited in place and the body to forward
+// is returned (body itself when unchanged). A rewritten body updates
+// Content-Length when h has one.
 //
 // A nil error means everything applied. An *Error means refuse the request
 // with its Status (Strict, body not JSON); the returned body is nil. Any
