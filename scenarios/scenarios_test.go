@@ -182,8 +182,13 @@ func TestLibrary(t *testing.T) {
 	for _, e := range lib {
 		names = append(names, e.Name)
 	}
-	if want := []string{"checkout", "fanout", "quickstart"}; !slices.Equal(names, want) {
-		t.Fatalf("Library names: got %v, want %v", names, want)
+	if !slices.IsSorted(names) {
+		t.Errorf("Library names not sorted: %v", names)
+	}
+	for _, want := range []string{"checkout", "fanout", "flaky-replica", "quickstart", "retry-storm", "slow-replica"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Library lacks %q: got %v", want, names)
+		}
 	}
 	for _, e := range lib {
 		t.Run(e.Name, func(t *testing.T) {
@@ -259,6 +264,12 @@ func TestOpen(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("baton: v1\nname: x\nservices:\n  a: {replcas: 2}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The library grows; the message lists whatever it holds.
+	var names []string
+	for _, e := range Library() {
+		names = append(names, e.Name)
+	}
+	lib := strings.Join(names, ", ")
 	tests := []struct {
 		arg     string
 		wantErr string // empty: must load
@@ -268,8 +279,8 @@ func TestOpen(t *testing.T) {
 		{arg: bad, wantErr: bad + `:1:1: gateway: required; route requests to a service, such as gateway: {routes: [{prefix: /api, service: frontend}]}` + "\n" +
 			bad + `:1:1: load: required; give the offered load, such as load: {rate: 100/s}` + "\n" +
 			bad + `:4:7: services.a: unknown field "replcas" (did you mean "replicas"?)`},
-		{arg: "quickstrat", wantErr: `scenarios: unknown scenario "quickstrat" (did you mean "quickstart"?); the library has checkout, fanout, quickstart, or give the path of a file`},
-		{arg: "nothing-like-it", wantErr: `scenarios: unknown scenario "nothing-like-it"; the library has checkout, fanout, quickstart, or give the path of a file`},
+		{arg: "quickstrat", wantErr: `scenarios: unknown scenario "quickstrat" (did you mean "quickstart"?); the library has ` + lib + `, or give the path of a file`},
+		{arg: "nothing-like-it", wantErr: `scenarios: unknown scenario "nothing-like-it"; the library has ` + lib + `, or give the path of a file`},
 		{arg: "quickstart.yaml", wantErr: `scenarios: open quickstart.yaml: no such file or directory (to load the library scenario, write quickstart without a path or extension)`},
 		{arg: filepath.Join(dir, "missing.yaml"), wantErr: "scenarios: open " + filepath.Join(dir, "missing.yaml") + ": no such file or directory"},
 	}
