@@ -20,6 +20,8 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/baton-sim/baton/gateway"
+	"github.com/baton-sim/baton/gateway/config"
+	"github.com/baton-sim/baton/gateway/route"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
 	"github.com/baton-sim/baton/mesh/identity"
@@ -101,7 +103,7 @@ func (in *Instance) GatewayURL() string { return "http://" + in.gwAddr }
 func (in *Instance) ReplicaURL(name string) string { return "http://" + in.addrs[name] }
 
 func (in *Instance) start(ctx context.Context) error {
-	gw, err := gateway.New(in.sc.Gateway)
+	gw, err := gateway.New(gatewayConfig(in.sc.Gateway), gateway.Options{Seed: scenarios.DeriveSeed(in.sc.Seed, "gateway")})
 	if err != nil {
 		return err
 	}
@@ -168,7 +170,9 @@ func (in *Instance) start(ctx context.Context) error {
 		return err
 	}
 	in.gwAddr = ln.Addr().String()
-	in.serve(ln, gateway.NewHandler(gw, c, time.Now))
+	gh := gateway.NewHandler(gw, 0, c, time.Now)
+	in.closers = append(in.closers, gh.Close)
+	in.serve(ln, gh)
 
 	mctx, stop := context.WithCancel(context.Background())
 	in.stopMaintain = stop
@@ -440,6 +444,16 @@ func replicaSpec(s scenarios.Service, i int) scenarios.Service {
 		}
 	}
 	return s
+}
+
+// gatewayConfig is the scenario's gateway block as the gateway package
+// reads it. It goes away when scenarios.Gateway becomes config.Gateway.
+func gatewayConfig(g scenarios.Gateway) config.Gateway {
+	var c config.Gateway
+	for _, r := range g.Routes {
+		c.Routes = append(c.Routes, config.Route{Route: route.Route{Name: r.Name, Prefix: r.Prefix}, Service: r.Service})
+	}
+	return c
 }
 
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }
