@@ -465,8 +465,11 @@ func (g *Gateway) Decide(req *Request, now time.Time) Decision {
 
 	if len(rt.limits) > 0 {
 		d.replica = g.replica(req.Replica)
-		d.rl = ratelimit.Request{Peer: req.Peer, Header: req.Header, Consumer: d.Auth.Consumer, Tier: d.Auth.Tier, Route: rt.name}
-		d.Limit, d.acquired = rt.decideLimits(d.replica, &d.rl, now)
+		// A local copy: the limiters' key functions make their argument
+		// escape, and it should not take the whole Decision with it.
+		rl := &ratelimit.Request{Peer: req.Peer, Header: req.Header, Consumer: d.Auth.Consumer, Tier: d.Auth.Tier, Route: rt.name}
+		d.Limit, d.acquired = rt.decideLimits(d.replica, rl, now)
+		d.rl = *rl
 		if !d.Limit.Allowed {
 			d.Status, d.Reason = http.StatusTooManyRequests, ReasonRateLimited
 			return d

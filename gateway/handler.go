@@ -66,7 +66,7 @@ const (
 type Handler struct {
 	src     Source
 	replica int
-	client  *mesh.Client
+	client  atomic.Pointer[mesh.Client]
 	now     func() time.Time
 	ids     *idSource
 
@@ -89,10 +89,9 @@ type Handler struct {
 func NewHandler(src Source, replica int, client *mesh.Client, now func() time.Time) *Handler {
 	seed := mix64(src.Current().opts.Seed ^ mix64(uint64(replica)+0x5851F42D4C957F2D))
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Handler{
+	h := &Handler{
 		src:     src,
 		replica: replica,
-		client:  client,
 		now:     now,
 		ids:     newIDSource(seed),
 		ctx:     ctx,
@@ -100,7 +99,14 @@ func NewHandler(src Source, replica int, client *mesh.Client, now func() time.Ti
 		slots:   make(chan struct{}, maxMirrors),
 		rng:     rand.New(rand.NewPCG(seed, mix64(seed))),
 	}
+	h.client.Store(client)
+	return h
 }
+
+// SetClient makes c the mesh client of requests that start from now on
+// (upstream endpoints changed); requests in flight finish on the client
+// they started with. Closing the old client is the caller's business.
+func (h *Handler) SetClient(c *mesh.Client) { h.client.Store(c) }
 
 // Close cancels mirrored requests still in flight and waits for them. Call
 // it after the server stopped serving (http.Server.Shutdown); later
@@ -142,6 +148,7 @@ func requestPath(r *http.Request) (string, bool) {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := h.src.Current()
+	c := h.client.Load()
 	auth.StripForgeable(r.Header)
 	stripHopByHop(r.Header)
 	rid := ""
@@ -228,11 +235,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer cancel()
 	}
 	if d.Aggregate != nil {
-		h.aggregate(ctx, w, &d, r.Method, hdr, body)
+		h.aggregate(ctx, c, w, &d, r.Method, hdr, body)
 		return
 	}
 	if d.Mirror != "" {
-		h.mirror(d.Mirror, r.Method, d.Path, d.RawQuery, hdr.Clone(), body, d.Timeout)
+		h.mirror(c, d.Mirror, r.Method, d.Path, d.RawQuery, hdr.Clone(), body, d.Timeout)
 	}
 
 	out := &http.Request{
@@ -250,7 +257,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		setBody(out, nil)
 	}
 	out = out.WithContext(ctx)
-	resp, err := h.exchange(ctx, &d, out)
+	resp, err := h.exchange(ctx, c, &d, out)
 	if err != nil {
 		status := mesh.Status(err)
 		if lb.exceeded.Load() {
@@ -353,9 +360,9 @@ func containsString(l []string, s string) bool {
 // exchange makes the upstream call, retrying as the route says when it
 // has retries and the body can be replayed. Without route retries the mesh
 // client's own policy applies.
-func (h *Handler) exchange(ctx context.Context, d *Decision, out *http.Request) (*http.Response, error) {
+func (h *Handler) exchange(ctx context.Context, c *mesh.Client, d *Decision, out *http.Request) (*http.Response, error) {
 	if d.RetryPolicy == nil {
-		return h.client.Do(d.Service, out)
+		return c.Do(d.Service, out)
 	}
 	replayable := out.Body == nil || out.GetBody != nil
 	var prev time.Duration
@@ -373,7 +380,7 @@ func (h *Handler) exchange(ctx context.Context, d *Decision, out *http.Request) 
 			}
 			try.Body = b
 		}
-		resp, err := h.client.Do(d.Service, try)
+		resp, err := c.Do(d.Service, try)
 		oc := outcome(resp, err, tctx, ctx)
 		if !replayable || ctx.Err() != nil || d.RetryPolicy.Decide(out.Method, attempt, oc) != resilience.Retry {
 			if resp != nil {
@@ -465,7 +472,7 @@ func (b *limitedBody) Close() error { return b.rc.Close() }
 // mirror sends a copy of the request to service in the background. It
 // never waits: with maxMirrors copies in flight the copy is dropped. The
 // answer is read and discarded.
-func (h *Handler) mirror(service, method, path, rawQuery string, hdr http.Header, body []byte, timeout time.Duration) {
+func (h *Handler) mirror(c *mesh.Client, service, method, path, rawQuery string, hdr http.Header, body []byte, timeout time.Duration) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.closed {
@@ -492,7 +499,7 @@ func (h *Handler) mirror(service, method, path, rawQuery string, hdr http.Header
 		out := &http.Request{Method: method, URL: upstreamURL(path, rawQuery), Header: hdr,
 			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}
 		setBody(out, body)
-		resp, err := h.client.Do(service, out.WithContext(ctx))
+		resp, err := c.Do(service, out.WithContext(ctx))
 		if err != nil {
 			return
 		}
@@ -503,14 +510,14 @@ func (h *Handler) mirror(service, method, path, rawQuery string, hdr http.Header
 
 // aggregate calls every backend of the aggregation in parallel, each
 // bounded by its own timeout (else the route's), and merges the answers.
-func (h *Handler) aggregate(ctx context.Context, w http.ResponseWriter, d *Decision, method string, hdr http.Header, body []byte) {
+func (h *Handler) aggregate(ctx context.Context, mc *mesh.Client, w http.ResponseWriter, d *Decision, method string, hdr http.Header, body []byte) {
 	results := make([]transform.BackendResult, len(d.Calls))
 	var wg sync.WaitGroup
 	for i, c := range d.Calls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = h.call(ctx, c, method, hdr.Clone(), body)
+			results[i] = call(ctx, mc, c, method, hdr.Clone(), body)
 		}()
 	}
 	wg.Wait()
@@ -530,7 +537,7 @@ func (h *Handler) aggregate(ctx context.Context, w http.ResponseWriter, d *Decis
 }
 
 // call makes one aggregation call and reads its answer whole.
-func (h *Handler) call(ctx context.Context, c Call, method string, hdr http.Header, body []byte) transform.BackendResult {
+func call(ctx context.Context, mc *mesh.Client, c Call, method string, hdr http.Header, body []byte) transform.BackendResult {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -544,7 +551,7 @@ func (h *Handler) call(ctx context.Context, c Call, method string, hdr http.Head
 		return errors.Is(err, mesh.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
 			errors.Is(ctx.Err(), context.DeadlineExceeded)
 	}
-	resp, err := h.client.Do(c.Service, out.WithContext(ctx))
+	resp, err := mc.Do(c.Service, out.WithContext(ctx))
 	if err != nil {
 		return transform.BackendResult{Err: err, TimedOut: timedOut(err)}
 	}
