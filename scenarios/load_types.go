@@ -243,8 +243,8 @@ type RequestTemplate struct {
 	Path string `json:"path" yaml:"path" required:"e.g. path: /items/{id:int:1-1000}"`
 	// Headers are added to the request (templates); default none.
 	Headers map[string]string `json:"headers,omitempty" yaml:"headers"`
-	// Body is the request body (a template; double literal braces:
-	// {{"id": {id}}}); default empty.
+	// Body is the request body (a template of at most 64 KiB; double
+	// literal braces: {{"id": {id}}}); default empty.
 	Body string `json:"body,omitempty" yaml:"body,omitempty"`
 	// Weight is the request's weight within its class, >= 0 (at least one
 	// above 0); default 1.

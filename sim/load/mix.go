@@ -18,8 +18,8 @@ import (
 // worker allocates at most one string per request (none when the class's
 // templates have no parameters).
 //
-// A Request must not be copied after its first use with Next; copy its
-// exported fields instead.
+// A copy of a used Request shares its buffers' backing arrays with the
+// original until Next grows them, so give each goroutine its own.
 type Request struct {
 	// Class is the client class's name.
 	Class string
