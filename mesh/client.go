@@ -75,11 +75,17 @@ type ClientOptions struct {
 	// draining, local zone first), and Destination.Endpoints is ignored.
 	Registry *registry.Registry
 	Zone     string
+	// Faults, if set, injects faults into attempts; CallerService is the
+	// caller's service name as faults target it ("gateway" for the edge).
+	Faults        Faults
+	CallerService string
 }
 
 // Client sends requests to services. It is safe for concurrent use.
 type Client struct {
 	caller  string
+	service string
+	faults  Faults
 	dests   map[string]*destination
 	now     func() time.Time
 	events  func(reports.Event)
@@ -112,10 +118,12 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		opts.Now = time.Now
 	}
 	c := &Client{
-		caller: opts.Caller,
-		dests:  make(map[string]*destination, len(opts.Destinations)),
-		now:    opts.Now,
-		events: opts.Events,
+		caller:  opts.Caller,
+		service: opts.CallerService,
+		faults:  opts.Faults,
+		dests:   make(map[string]*destination, len(opts.Destinations)),
+		now:     opts.Now,
+		events:  opts.Events,
 	}
 	now := opts.Now()
 	for name, dst := range opts.Destinations {
@@ -391,7 +399,19 @@ func (c *Client) try(ctx context.Context, d *destination, req *http.Request, att
 			return nil, resilience.Outcome{Reset: true}, fmt.Errorf("mesh: %s: replay body: %w", d.name, err)
 		}
 	}
-	resp, err := d.http.Do(out)
+	var resp *http.Response
+	send := true
+	var fx FaultEffect
+	if c.faults != nil {
+		fx = c.faults.Decide(now, c.service, d.name, ep.ID, req.Header)
+		resp, err, send = injected(tctx, fx)
+	}
+	if send {
+		resp, err = d.http.Do(out)
+		if err == nil && fx.BandwidthBps > 0 {
+			resp.Body = &slowBody{ReadCloser: resp.Body, ctx: tctx, bps: fx.BandwidthBps, start: c.now()}
+		}
+	}
 	end := c.now()
 	oc := classify(resp, err, tctx, ctx)
 	d.balancer.Done(ep, balance.Outcome{Latency: end.Sub(now), Failed: oc.Failed()}, end)

@@ -32,6 +32,11 @@ const (
 	EventRotation        = "cert_rotation"
 	EventTLSFailure      = "tls_failure"
 	EventDenied          = "authz_denied"
+	// EventFaultStart and EventFaultStop mark injected faults (crash,
+	// discovery loss, partition...) beginning and ending; Detail is the
+	// fault kind.
+	EventFaultStart = "fault_start"
+	EventFaultStop  = "fault_stop"
 )
 
 // Event is one thing a policy did.

@@ -744,6 +744,9 @@ func (d *decoder) scenario() *Scenario {
 			s.SLO = append(s.SLO, slo)
 		}
 	}
+	if n, path, ok := d.field(f, "", "faults"); ok {
+		d.value(n, path, reflect.ValueOf(&s.Faults).Elem(), fieldInfo{})
+	}
 	return s
 }
 

@@ -83,7 +83,8 @@ func (k tableKind) fields() []fieldSpec {
 		return []fieldSpec{{"baton", kindValue}, {"name", kindValue}, {"description", kindValue},
 			{"seed", kindValue}, {"duration", kindValue}, {"services", kindServices},
 			{"gateway", kindGateway}, {"mesh", kindOf(reflect.TypeFor[Mesh]())},
-			{"load", kindOf(reflect.TypeFor[Load]())}, {"slo", kindValues}}
+			{"load", kindOf(reflect.TypeFor[Load]())}, {"slo", kindValues},
+			{"faults", kindOf(reflect.TypeFor[[]Fault]())}}
 	case kindLatency:
 		return []fieldSpec{{"dist", kindValue}, {"value", kindValue}, {"min", kindValue}, {"max", kindValue},
 			{"mean", kindValue}, {"stddev", kindValue}, {"p50", kindValue}, {"p99", kindValue},

@@ -26,6 +26,8 @@ type Scenario struct {
 	Mesh     Mesh      `json:"mesh"`
 	Load     Load      `json:"load"`
 	SLO      []SLO     `json:"slo,omitempty"`
+	// Faults is the fault timeline: what goes wrong, where and when.
+	Faults []Fault `json:"faults,omitempty" yaml:"faults"`
 }
 
 // Service is one synthetic service: Replicas identical replicas, each with

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,11 +84,16 @@ type Instance struct {
 	closers      []func()
 	ctl          *control
 	probes       sync.WaitGroup // health probes in flight
+
+	faults        *faults
+	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart
+	meshEndpoints map[string]*balance.Endpoint // by replica name: what discovery knows
 }
 
 // Start brings up every replica and the gateway on loopback sockets.
 func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instance, error) {
-	in := &Instance{opts: e.opts, sc: sc, addrs: make(map[string]string)}
+	in := &Instance{opts: e.opts, sc: sc, addrs: make(map[string]string),
+		endpoints: make(map[string]*endpoint), meshEndpoints: make(map[string]*balance.Endpoint)}
 	if err := in.start(ctx); err != nil {
 		in.Close()
 		return nil, err
@@ -110,6 +116,9 @@ func (in *Instance) start(ctx context.Context) error {
 	in.gw = gw
 	now := time.Now()
 	if in.ctl, err = newControl(in.sc, now, in.event); err != nil {
+		return err
+	}
+	if in.faults, err = newFaults(in.sc); err != nil {
 		return err
 	}
 
@@ -139,6 +148,7 @@ func (in *Instance) start(ctx context.Context) error {
 			if len(s.Zones) > 0 {
 				ep.Zone = s.Zones[i%len(s.Zones)]
 			}
+			in.meshEndpoints[name] = ep
 			if err := in.ctl.reg.Register(s.Name, ep, now); err != nil {
 				ln.Close()
 				return fmt.Errorf("live: register %s: %w", name, err)
@@ -213,7 +223,9 @@ func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, ser
 			return err
 		}
 		rep.caller = c
-		in.serve(in.ctl.secure(ln, rep, id, service))
+		in.serveEndpoint(rep.name, ln, func(ln net.Listener) (net.Listener, http.Handler) {
+			return in.ctl.secure(ln, rep, id, service)
+		})
 		return nil
 	}
 	c, err := in.meshClient(rep.name+"/sidecar", zone, id)
@@ -234,8 +246,19 @@ func (in *Instance) wire(ctx context.Context, rep *replica, ln net.Listener, ser
 	rep.caller = sc
 	in.serve(app, rep)
 	in.serve(out, mesh.NewOutbound(c))
-	in.serve(in.ctl.secure(ln, mesh.NewInbound(app.Addr().String()), id, service))
+	inbound := mesh.NewInbound(app.Addr().String())
+	in.serveEndpoint(rep.name, ln, func(ln net.Listener) (net.Listener, http.Handler) {
+		return in.ctl.secure(ln, inbound, id, service)
+	})
 	return nil
+}
+
+// serveEndpoint serves a replica's mesh address on ln as a crashable
+// endpoint; mount adds mTLS on every (re)start.
+func (in *Instance) serveEndpoint(name string, ln net.Listener, mount func(net.Listener) (net.Listener, http.Handler)) {
+	ep := &endpoint{name: name, addr: ln.Addr().String(), mount: mount}
+	in.endpoints[name] = ep
+	ep.start(ln)
 }
 
 // meshClient builds the mesh view of one caller (a replica, its sidecar or
@@ -248,18 +271,30 @@ func (in *Instance) meshClient(caller, zone string, id *identity.Workload) (*mes
 		dests[s.Name] = mesh.Destination{Policy: mesh.Resolve(in.sc.Mesh, s.Name), TLS: in.ctl.clientTLS(id, s.Name)}
 	}
 	c, err := mesh.NewClient(mesh.ClientOptions{
-		Caller:       caller,
-		Destinations: dests,
-		Seed:         scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
-		Events:       in.event,
-		Registry:     in.ctl.reg,
-		Zone:         zone,
+		Caller:        caller,
+		Destinations:  dests,
+		Seed:          scenarios.DeriveSeed(in.sc.Seed, "mesh/"+caller),
+		Events:        in.event,
+		Registry:      in.ctl.reg,
+		Zone:          zone,
+		Faults:        in.faults,
+		CallerService: callerService(caller),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("live: mesh client for %s: %w", caller, err)
 	}
 	in.clients = append(in.clients, c)
 	return c, nil
+}
+
+// callerService is the service a mesh caller belongs to, as faults name
+// callers: the replica's service, or "gateway".
+func callerService(caller string) string {
+	caller, _, _ = strings.Cut(caller, "/")
+	if i := strings.LastIndexByte(caller, '-'); i > 0 {
+		return caller[:i]
+	}
+	return caller
 }
 
 // event records a policy event once the load has begun.
@@ -283,6 +318,7 @@ func (in *Instance) maintain(ctx context.Context) {
 				c.Maintain(now)
 			}
 			in.ctl.tick(ctx, now, &in.probes)
+			in.applyFaults(ctx, now)
 		}
 	}
 }
@@ -359,6 +395,7 @@ func (in *Instance) Drive(ctx context.Context, begin func(time.Time) *reports.Re
 	epoch := time.Now()
 	rec := begin(epoch)
 	in.rec.Store(rec)
+	in.faults.begin(epoch)
 	// No duration for vegeta: the schedule itself says when the load is
 	// over, so a driver that fell behind still sends every scheduled
 	// request (late, with its lag recorded) instead of silently dropping
@@ -413,6 +450,11 @@ func (in *Instance) Close() error {
 		if err := in.servers[i].Shutdown(ctx); err != nil {
 			in.servers[i].Close()
 			errs = append(errs, fmt.Errorf("live: shutdown: %w", err))
+		}
+	}
+	for _, ep := range in.endpoints {
+		if err := ep.shutdown(ctx); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if in.stopMaintain != nil {

@@ -1,0 +1,130 @@
+package live_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/baton-sim/baton/reports"
+	"github.com/baton-sim/baton/scenarios"
+)
+
+const faultTopology = `baton: v1
+name: faults
+duration: 3s
+services:
+  web:
+    replicas: 2
+    concurrency: 64
+    queue: 1000
+    latency: 1ms
+    calls: [api]
+  api:
+    replicas: 2
+    concurrency: 64
+    queue: 1000
+    latency: 1ms
+    response_bytes: 1000
+gateway:
+  routes: [{prefix: /, service: web}]
+mesh:
+  timeout: 2s
+load:
+  rate: 40/s
+  arrival: uniform
+`
+
+// TestFaultKindsInTheirWindow injects each kind of fault on the api
+// service from 1s to 2s and checks that it shows in the recorded outcomes
+// in that window and not in the others. Requests are bucketed by intended
+// send time and faults decided at send time, so a request at a window
+// edge may fall either side.
+func TestFaultKindsInTheirWindow(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault scenarios.Fault
+		// hit reports whether a window shows the fault.
+		hit func(w reports.Window) bool
+	}{
+		{"error", scenarios.Fault{Kind: scenarios.FaultError, Status: 503},
+			failing}, // web fails its request when api fails
+		{"latency", scenarios.Fault{Kind: scenarios.FaultLatency, Add: &scenarios.Latency{Dist: scenarios.DistConstant, Value: 300 * time.Millisecond}},
+			func(w reports.Window) bool { return w.Latency.P50 >= 300 }},
+		{"reset", scenarios.Fault{Kind: scenarios.FaultReset},
+			failing},
+		{"drop", scenarios.Fault{Kind: scenarios.FaultDrop, Percentage: 100},
+			failing},
+		{"partition", scenarios.Fault{Kind: scenarios.FaultPartition, Peer: "web"},
+			failing},
+		{"slow_body", scenarios.Fault{Kind: scenarios.FaultSlowBody, Bandwidth: 2000},
+			func(w reports.Window) bool { return w.Latency.P50 >= 400 }}, // 1000 bytes at 2000 B/s
+		{"crash", scenarios.Fault{Kind: scenarios.FaultCrash, Restart: true},
+			failing},
+	}
+	for _, tt := range tests {
+		// Not in parallel: a crashed replica's port is free until it
+		// restarts, and another test's listener could take it.
+		t.Run(tt.name, func(t *testing.T) {
+			sc := parse(t, faultTopology)
+			f := tt.fault
+			f.At, f.For = time.Second, time.Second
+			f.Target = scenarios.FaultTarget{Service: "api"}
+			if f.Kind == scenarios.FaultCrash {
+				f.Target.Replica = nil // both replicas
+			}
+			sc.Faults = []scenarios.Fault{f}
+			r := run(t, sc)
+			if len(r.Windows) < 3 {
+				t.Fatalf("%d windows, want 3", len(r.Windows))
+			}
+			for i, w := range r.Windows[:3] {
+				hit := tt.hit(w)
+				if i == 1 && !hit {
+					t.Errorf("window %d: fault not seen: statuses %v, p50 %vms", i, w.ByStatus, w.Latency.P50)
+				}
+				if i != 1 && hit {
+					t.Errorf("window %d: fault seen outside its window: statuses %v, p50 %vms", i, w.ByStatus, w.Latency.P50)
+				}
+			}
+		})
+	}
+}
+
+// failing reports a window where nine requests in ten or more failed with
+// 502 (the web replica's answer when its call to api fails). The slack
+// absorbs edge requests and a busy machine's stray failure; a fault that
+// leaks out of its window fails far more.
+func failing(w reports.Window) bool { return w.ByStatus["502"]*10 >= w.Requests*9 && w.Requests > 0 }
+
+// TestDiscoveryLoss takes api-0 out of discovery for a second: it keeps
+// serving, but callers stop sending to it, so it serves a third less.
+func TestDiscoveryLoss(t *testing.T) {
+	sc := parse(t, faultTopology)
+	zero := 0
+	sc.Faults = []scenarios.Fault{{Kind: scenarios.FaultDiscoveryLoss, At: time.Second, For: time.Second,
+		Target: scenarios.FaultTarget{Service: "api", Replica: &zero}}}
+	s := run(t, sc).Summary
+	if s.Errors != 0 {
+		t.Errorf("%d errors; discovery loss must not fail requests", s.Errors)
+	}
+	api := s.Services[1]
+	if a0, a1 := api.Replicas[0].Requests, api.Replicas[1].Requests; a0+20 > a1 {
+		t.Errorf("api-0 served %d, api-1 %d: want api-0 about 40 fewer (a second without it at 40/s)", a0, a1)
+	}
+}
+
+// TestStallShowsInP99 stalls the first hop for a second (every request
+// sent in it waits a second more): latency measured from intended send
+// times puts that second into p99 instead of hiding it.
+func TestStallShowsInP99(t *testing.T) {
+	sc := parse(t, faultTopology)
+	sc.Duration = 4 * time.Second
+	sc.Faults = []scenarios.Fault{{Kind: scenarios.FaultLatency, At: time.Second, For: time.Second,
+		Add: &scenarios.Latency{Dist: scenarios.DistConstant, Value: time.Second}, Target: scenarios.FaultTarget{Service: "web"}}}
+	s := run(t, sc).Summary
+	if s.Latency.P99 < 1000 {
+		t.Errorf("p99 = %vms after a 1s stall of a quarter of the run, want >= 1000ms", s.Latency.P99)
+	}
+	if s.Errors != 0 {
+		t.Errorf("%d errors, want none: a stall is slow, not failed", s.Errors)
+	}
+}
