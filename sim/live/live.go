@@ -10,15 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/baton-sim/baton/gateway"
 	"github.com/baton-sim/baton/gateway/config"
@@ -71,7 +68,7 @@ type Instance struct {
 	opts     Options
 	sc       *scenarios.Scenario
 	gw       *gateway.Gateway
-	gwAddr   string
+	gwAddrs  []string          // one per gateway replica
 	addrs    map[string]string // replica name -> address
 	rec      atomic.Pointer[reports.Recorder]
 	servers  []*http.Server
@@ -102,7 +99,16 @@ func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instanc
 }
 
 // GatewayURL is where the gateway listens.
-func (in *Instance) GatewayURL() string { return "http://" + in.gwAddr }
+func (in *Instance) GatewayURL() string { return "http://" + in.gwAddrs[0] }
+
+// gatewayURLs are where every gateway replica listens.
+func (in *Instance) gatewayURLs() []string {
+	urls := make([]string, len(in.gwAddrs))
+	for i, a := range in.gwAddrs {
+		urls[i] = "http://" + a
+	}
+	return urls
+}
 
 // ReplicaURL is where the named replica listens, for direct calls that
 // bypass the gateway and mesh (benchmarks compare the two).
@@ -175,14 +181,19 @@ func (in *Instance) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ln, err := in.listen(ctx)
-	if err != nil {
-		return err
+	// Gateway replicas share the compiled gateway (and so its rate-limit
+	// cluster, local or shared); each serves on its own socket and the
+	// load driver spreads requests over them in turn.
+	for i := range max(gatewayReplicas(in.sc), 1) {
+		ln, err := in.listen(ctx)
+		if err != nil {
+			return err
+		}
+		in.gwAddrs = append(in.gwAddrs, ln.Addr().String())
+		gh := gateway.NewHandler(gw, i, c, time.Now)
+		in.closers = append(in.closers, gh.Close)
+		in.serve(ln, gh)
 	}
-	in.gwAddr = ln.Addr().String()
-	gh := gateway.NewHandler(gw, 0, c, time.Now)
-	in.closers = append(in.closers, gh.Close)
-	in.serve(ln, gh)
 
 	mctx, stop := context.WithCancel(context.Background())
 	in.stopMaintain = stop
@@ -342,92 +353,6 @@ func (in *Instance) serve(ln net.Listener, h http.Handler) {
 			in.serveMu.Unlock()
 		}
 	}()
-}
-
-// Drive offers the scenario's load to the gateway with vegeta and records
-// every answer, measured from its intended send time.
-func (in *Instance) Drive(ctx context.Context, begin func(time.Time) *reports.Recorder) error {
-	sc := in.sc
-	memory := int(sc.Load.Rate*in.opts.RequestTimeout.Seconds()*2) + 1024
-	sched := sim.NewSchedule(sc.Load, sc.Duration, scenarios.DeriveSeed(sc.Seed, "load"), memory)
-
-	base := in.GatewayURL()
-	paths := sc.Load.Paths
-	if len(paths) == 0 {
-		for _, r := range sc.Gateway.Routes {
-			paths = append(paths, r.Prefix)
-		}
-	}
-	routes := make(map[string]string, len(paths)) // URL -> route name
-	targets := make([]vegeta.Target, len(paths))
-	for i, p := range paths {
-		targets[i] = vegeta.Target{Method: http.MethodGet, URL: base + p}
-		routes[targets[i].URL] = in.gw.Route(p)
-	}
-	seed := scenarios.DeriveSeed(sc.Seed, "load/paths")
-	var pickMu sync.Mutex
-	pick := rand.New(rand.NewPCG(seed, ^seed))
-	targeter := func(t *vegeta.Target) error {
-		pickMu.Lock()
-		i := pick.IntN(len(targets))
-		pickMu.Unlock()
-		*t = targets[i]
-		return nil
-	}
-
-	tr := &http.Transport{
-		MaxIdleConnsPerHost: 10000,
-		DisableCompression:  true,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport:     tr,
-		Timeout:       in.opts.RequestTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	atk := vegeta.NewAttacker(
-		vegeta.Client(client),
-		vegeta.MaxWorkers(in.opts.MaxWorkers),
-		vegeta.MaxBody(0), // count bytes, keep none: a long run must not hold every body
-	)
-
-	epoch := time.Now()
-	rec := begin(epoch)
-	in.rec.Store(rec)
-	in.faults.begin(epoch)
-	// No duration for vegeta: the schedule itself says when the load is
-	// over, so a driver that fell behind still sends every scheduled
-	// request (late, with its lag recorded) instead of silently dropping
-	// the tail.
-	results := atk.Attack(targeter, sched, 0, sc.Name)
-
-	stop := context.AfterFunc(ctx, func() { atk.Stop() })
-	defer stop()
-	for res := range results {
-		intended := res.Timestamp
-		if off, ok := sched.Intended(res.Seq); ok {
-			intended = epoch.Add(off)
-		}
-		end := res.Timestamp.Add(res.Latency)
-		lag := res.Timestamp.Sub(intended)
-		if lag < 0 {
-			lag = 0
-		}
-		status := int(res.Code)
-		rec.RecordRequest(reports.Request{
-			Intended: intended,
-			Latency:  end.Sub(intended),
-			Lag:      lag,
-			Route:    routes[res.URL],
-			Status:   status,
-			Failed:   status == 0 || status >= 500,
-			BytesIn:  int64(res.BytesIn),
-		})
-	}
-	// An interrupted run still has a summary worth printing: the caller
-	// tells the user it was cut short.
-	return nil
 }
 
 // Close stops the gateway and every replica, letting in-flight requests

@@ -13,6 +13,7 @@ import (
 	"github.com/baton-sim/baton/scenarios"
 	"github.com/baton-sim/baton/sim"
 	"github.com/baton-sim/baton/sim/live"
+	"github.com/baton-sim/baton/sim/load"
 )
 
 func TestMain(m *testing.M) {
@@ -44,7 +45,11 @@ func TestQuickstartEndToEnd(t *testing.T) {
 
 	// 50/s for 2 s is about 100 Poisson arrivals; the exact count depends
 	// only on the seed, not on the machine.
-	want := len(sim.NewSchedule(sc.Load, sc.Duration, scenarios.DeriveSeed(sc.Seed, "load"), 0).Arrivals())
+	profile, err := load.FromScenario(sc.Load, sc.Duration)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(load.NewSchedule(profile, sc.Load.Arrival, scenarios.DeriveSeed(sc.Seed, "load"), 0).Arrivals())
 	if s.Requests != int64(want) {
 		t.Errorf("requests = %d, want %d (every scheduled arrival)", s.Requests, want)
 	}
