@@ -357,7 +357,9 @@ type Decision struct {
 	acquired uint64 // limits holding a concurrency slot, by route position
 }
 
-// Call is one backend call of an aggregation.
+// Call is one backend call of an aggregation. Aggregation calls are not
+// retried by the gateway (a route's retries apply to single-backend
+// routes); the mesh client's own policy still applies to each.
 type Call struct {
 	Service string
 	Path    string // escaped, with the query if any
