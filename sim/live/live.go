@@ -192,7 +192,9 @@ func (in *Instance) start(ctx context.Context) error {
 		in.gwAddrs = append(in.gwAddrs, ln.Addr().String())
 		gh := gateway.NewHandler(gw, i, c, time.Now)
 		in.closers = append(in.closers, gh.Close)
-		in.serve(ln, gh)
+		// The gateway's own server: header and body limits, and the read
+		// and write timeouts that cut slowloris clients off.
+		in.serveWith(ln, gateway.NewServer(gh, gw.ServerOptions(), discardLogger()))
 	}
 
 	mctx, stop := context.WithCancel(context.Background())
@@ -335,14 +337,17 @@ func (in *Instance) maintain(ctx context.Context) {
 }
 
 func (in *Instance) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{
+	in.serveWith(ln, &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		// Keep net/http's per-connection error lines out of the user's
 		// terminal; failures show up in the recorded statuses instead.
 		ErrorLog: discardLogger(),
-	}
+	})
+}
+
+func (in *Instance) serveWith(ln net.Listener, srv *http.Server) {
 	in.servers = append(in.servers, srv)
 	in.wg.Add(1)
 	go func() {
