@@ -58,6 +58,9 @@ func Canonical(s *Scenario) ([]byte, error) {
 		}
 		add(root, "slo", slo)
 	}
+	if len(s.Faults) > 0 {
+		add(root, "faults", valueNode(reflect.ValueOf(s.Faults), fieldInfo{}, true))
+	}
 
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
