@@ -40,6 +40,9 @@ type Options struct {
 	// OnStart, if set, is called with the recorder when load begins, so a
 	// caller can watch progress.
 	OnStart func(*reports.Recorder)
+	// OnControl, if set, is called once the topology is up with the
+	// run's Control, when the engine offers one.
+	OnControl func(Control)
 }
 
 // ErrNoLoad is returned when a run recorded no request at all.
@@ -51,6 +54,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, eng Engine, opts Options) 
 	inst, err := eng.Start(ctx, sc)
 	if err != nil {
 		return nil, fmt.Errorf("sim: start %s engine: %w", eng.Name(), err)
+	}
+	if c, ok := inst.(Control); ok && opts.OnControl != nil {
+		opts.OnControl(c)
 	}
 	var rec *reports.Recorder
 	begin := func(epoch time.Time) *reports.Recorder {

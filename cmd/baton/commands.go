@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,6 +46,7 @@ type runFlags struct {
 	out      string
 	format   string
 	noTUI    bool
+	control  string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -74,6 +77,7 @@ failed, 2 bad input, 3 the run failed.`,
 	fl.StringVar(&f.out, "out", "", "directory to write run.json (the full run record) into")
 	fl.StringVar(&f.format, "format", "text", "summary format on stdout: text or json")
 	fl.BoolVar(&f.noTUI, "no-tui", false, "plain output even on a terminal")
+	fl.StringVar(&f.control, "control", "", "serve the control API (set the rate, inject and clear faults) on this address, e.g. 127.0.0.1:7070")
 	return cmd
 }
 
@@ -95,7 +99,16 @@ func runScenario(cmd *cobra.Command, name string, f runFlags, stdout, stderr io.
 
 	ctx := cmd.Context()
 	prog := newProgress(stderr, sc.Duration)
-	run, err := sim.Run(ctx, sc, live.New(live.Options{}), sim.Options{OnStart: prog.start})
+	opts := sim.Options{OnStart: prog.start}
+	if f.control != "" {
+		ctl, err := newControlServer(f.control, stderr)
+		if err != nil {
+			return badInput(err)
+		}
+		defer ctl.close()
+		opts.OnControl = ctl.serve
+	}
+	run, err := sim.Run(ctx, sc, live.New(live.Options{}), opts)
 	prog.stop()
 	if err != nil {
 		return runFailed(err)
@@ -265,4 +278,33 @@ func (p *progress) stop() {
 	if p.started {
 		<-p.finished
 	}
+}
+
+// controlServer serves a run's control API while it goes.
+type controlServer struct {
+	ln  net.Listener
+	srv *http.Server
+	out io.Writer
+}
+
+func newControlServer(addr string, out io.Writer) (*controlServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--control %s: %w", addr, err)
+	}
+	return &controlServer{ln: ln, out: out}, nil
+}
+
+func (c *controlServer) serve(ctl sim.Control) {
+	c.srv = &http.Server{Handler: sim.NewControlHandler(ctl), ReadHeaderTimeout: 5 * time.Second}
+	fmt.Fprintf(c.out, "control API on http://%s (POST /rate?rps=N, POST /faults, DELETE /faults/{id})\n", c.ln.Addr())
+	go func() { _ = c.srv.Serve(c.ln) }()
+}
+
+func (c *controlServer) close() {
+	if c.srv != nil {
+		_ = c.srv.Close()
+		return
+	}
+	_ = c.ln.Close()
 }

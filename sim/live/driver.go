@@ -101,7 +101,8 @@ func (d *driver) open(ctx context.Context, client *http.Client, begin func(time.
 		return fmt.Errorf("live: load profile: %w", err)
 	}
 	memory := int(peakRate(profile)*d.in.opts.RequestTimeout.Seconds()*2) + load.MinMemory
-	sched := load.NewSchedule(profile, sc.Load.Arrival, scenarios.DeriveSeed(sc.Seed, "load"), memory)
+	sched := load.NewSteer(load.NewSchedule(profile, sc.Load.Arrival, scenarios.DeriveSeed(sc.Seed, "load"), memory))
+	d.in.steer.Store(sched)
 	atk := vegeta.NewAttacker(
 		vegeta.Client(client),
 		vegeta.MaxWorkers(d.in.opts.MaxWorkers),

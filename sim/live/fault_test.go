@@ -1,11 +1,14 @@
 package live_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
+	"github.com/baton-sim/baton/sim"
+	"github.com/baton-sim/baton/sim/live"
 )
 
 const faultTopology = `baton: v1
@@ -126,5 +129,33 @@ func TestStallShowsInP99(t *testing.T) {
 	}
 	if s.Errors != 0 {
 		t.Errorf("%d errors, want none: a stall is slow, not failed", s.Errors)
+	}
+}
+
+// TestSetRateWhileRunning turns a 20/s run to 100/s after a second through
+// the control interface: the third second carries 100 intended arrivals.
+func TestSetRateWhileRunning(t *testing.T) {
+	sc := parse(t, faultTopology)
+	sc.Load.Rate = 20
+	ctls := make(chan sim.Control, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctl := <-ctls
+		time.Sleep(1100 * time.Millisecond)
+		if err := ctl.SetRate(100); err != nil {
+			t.Error(err)
+		}
+	}()
+	r, err := sim.Run(context.Background(), sc, live.New(live.Options{}), sim.Options{OnControl: func(c sim.Control) { ctls <- c }})
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Windows[0].Requests; got != 20 {
+		t.Errorf("window 0: %d requests, want 20", got)
+	}
+	if got := r.Windows[2].Requests; got < 99 || got > 101 {
+		t.Errorf("window 2: %d requests, want 100 after SetRate(100)", got)
 	}
 }

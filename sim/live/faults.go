@@ -11,6 +11,7 @@ import (
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
+	"github.com/baton-sim/baton/sim"
 	"github.com/baton-sim/baton/sim/fault"
 )
 
@@ -142,6 +143,8 @@ func (in *Instance) replicasOf(service string, i int) []string {
 	return nil
 }
 
+var _ sim.Control = (*Instance)(nil)
+
 // InjectFault adds a fault while the run goes; its At counts from now. It
 // returns the fault's id for ClearFault.
 func (in *Instance) InjectFault(f scenarios.Fault) (int, error) {
@@ -159,4 +162,14 @@ func (in *Instance) ClearFault(id int) error {
 		return fmt.Errorf("live: clear fault: the load has not started")
 	}
 	return in.faults.tl.Clear(id, time.Since(*ep))
+}
+
+// SetRate implements sim.Control for the open model.
+func (in *Instance) SetRate(rps float64) error {
+	st := in.steer.Load()
+	ep := in.faults.epoch.Load()
+	if st == nil || ep == nil {
+		return fmt.Errorf("%w: the rate can be set once an open-model load is running", sim.ErrNotSteerable)
+	}
+	return st.SetRate(rps, time.Since(*ep))
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
 	"github.com/baton-sim/baton/sim"
+	"github.com/baton-sim/baton/sim/load"
 	"github.com/baton-sim/baton/sim/synth"
 )
 
@@ -83,6 +84,7 @@ type Instance struct {
 	probes       sync.WaitGroup // health probes in flight
 
 	faults        *faults
+	steer         atomic.Pointer[load.Steer]   // the open model's schedule, for SetRate
 	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart
 	meshEndpoints map[string]*balance.Endpoint // by replica name: what discovery knows
 }
