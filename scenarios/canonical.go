@@ -134,7 +134,7 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 		n := mapping(!block && flowStruct(v.Type()))
 		for _, fi := range structFields(v.Type()) {
 			fv := v.FieldByIndex(fi.index)
-			if leftOut(fv, fi) {
+			if leftOut(fv, fi) || fi.name == "data" && fromFile(v) {
 				continue
 			}
 			add(n, fi.name, valueNode(fv, fi, false))
@@ -158,7 +158,12 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 		}
 		return n
 	case reflect.String:
-		return str(v.String())
+		n := str(v.String())
+		if strings.Contains(v.String(), "\n") {
+			// A trace or body keeps its own lines.
+			n.Style = yaml.LiteralStyle
+		}
+		return n
 	case reflect.Bool:
 		return num(strconv.FormatBool(v.Bool()))
 	case reflect.Int, reflect.Int64:
@@ -183,7 +188,26 @@ func leftOut(v reflect.Value, f fieldInfo) bool {
 		// same as no from.
 		return v.Len() == 0 && f.required == ""
 	}
-	return f.omitEmpty && v.IsZero()
+	return f.omitEmpty && v.IsZero() || f.omitDefault && isDefault(v, f)
+}
+
+// isDefault reports whether v holds the default of field f.
+func isDefault(v reflect.Value, f fieldInfo) bool {
+	n := defaultNode(f.def)
+	if n == nil {
+		return false
+	}
+	d := reflect.New(v.Type()).Elem()
+	newDecoder("default").value(n, f.name, d, f)
+	return reflect.DeepEqual(d.Interface(), v.Interface())
+}
+
+// fromFile reports a replay stage whose trace was read from its file: the
+// canonical form names the file, as the scenario did, rather than
+// writing out what was read.
+func fromFile(v reflect.Value) bool {
+	r, ok := v.Interface().(ReplayStage)
+	return ok && r.File != ""
 }
 
 // flowStruct reports a struct small and flat enough for one line: at most

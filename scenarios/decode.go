@@ -36,9 +36,23 @@ const (
 
 // Parse reads a scenario: it parses data strictly, applies sets, fills in
 // defaults and validates. filename only labels error positions. Every
-// problem found is returned together as an ErrorList.
+// problem found is returned together as an ErrorList. Parse reads no
+// files, so a replay stage must give its trace inline (see ParseFiles).
 func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
+	return ParseFiles(filename, data, nil, sets...)
+}
+
+// ReadFunc reads a file a scenario names, such as a replay stage's trace,
+// by the name written in the scenario.
+type ReadFunc func(name string) ([]byte, error)
+
+// ParseFiles is Parse for a scenario that may name files: read reads
+// them (a replay stage's file into its data). Open passes a ReadFunc that
+// reads them relative to the scenario file's directory; nil reads none,
+// and a file named is an error.
+func ParseFiles(filename string, data []byte, read ReadFunc, sets ...Set) (*Scenario, error) {
 	d := newDecoder(filename)
+	d.read = read
 	doc := d.parse(data)
 	// The guard runs before the sets, which walk merges, and again after
 	// them, since set values are YAML too.
@@ -58,6 +72,7 @@ func Parse(filename string, data []byte, sets ...Set) (*Scenario, error) {
 		d.root = doc.Content[0]
 	}
 	s := d.scenario()
+	d.deriveDuration(s)
 	d.validate(s)
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
@@ -88,6 +103,11 @@ type decoder struct {
 	types map[reflect.Type][]fieldInfo
 	// scratch reads default tags; what it records is never looked at.
 	scratch *decoder
+	// read reads the files the scenario names; nil reads none.
+	read ReadFunc
+	// durationFrom is the load field whose stages the scenario's duration
+	// was added up from, when the file gave none ("" otherwise).
+	durationFrom string
 }
 
 func (d *decoder) errorf(n *yaml.Node, field, format string, args ...any) {

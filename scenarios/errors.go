@@ -64,6 +64,15 @@ func (l ErrorList) Unwrap() []error {
 	return errs
 }
 
+// orNil returns l as an error, or nil when it is empty, so that no
+// caller meets a non-nil error holding no problem.
+func (l ErrorList) orNil() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
 // maxErrors caps a list so a pathological file yields a readable report
 // rather than thousands of lines about the same mistake.
 const maxErrors = 50

@@ -43,9 +43,13 @@ func FaultKinds() []string {
 // hits Target from At for For. Which of the kind parameters (Add, Status,
 // Bandwidth, Restart, Peer) a kind uses, and which request conditions
 // (Percentage, FirstN, Target.Route, Target.Consumer, Target.Caller,
-// Target.Header, Ramp) it accepts, is checked by sim/fault: a field a kind
-// does not use must be left out. A zero value below means "not set" and,
-// where a default is named, that default.
+// Target.Header, Ramp) it accepts, is checked here (validate_faults.go),
+// by the loader for the scenario's faults and by ValidateFault and
+// ValidateInjectedFault for faults built in Go: a field a kind does not
+// use must be left out. A zero value below means "not set" and, where a
+// default is named, that default; the loader writes the defaults of
+// Status (503, error faults) and Percentage (100, per-request kinds) into
+// the faults it reads, so that the canonical form shows them.
 //
 //	faults:
 //	  - {at: 10s, for: 20s, kind: latency, target: {service: catalog}, add: 200ms, percentage: 50}
@@ -53,7 +57,7 @@ func FaultKinds() []string {
 type Fault struct {
 	// At is when the fault starts, from the start of the load; >= 0,
 	// default 0 (at once).
-	At time.Duration `json:"at,omitempty" yaml:"at,omitempty"`
+	At time.Duration `json:"at,omitempty" yaml:"at"`
 	// For is how long the fault lasts: it is active in [At, At+For). It
 	// must be > 0, except for a crash without Restart, which never ends
 	// and must leave For out.

@@ -41,6 +41,12 @@ func FuzzSet(f *testing.F) {
 		"mesh.balancer=p2c_peak_ewma", "mesh.retries.budget.ratio=20%", "mesh.destinations.cart.balancer=maglev",
 		"services.frontend.overrides.0.latency=50ms", "services.cart.zones=[a, b]", "mesh.authz.0.from.0=gateway",
 		"mesh.outlier_detection.max_ejection_percent=50%", "mesh.destinations.stock.retries.backoff={base: 1ms}",
+		"load.model=closed", "load.users=20", "load.rate=", "load.think={dist: uniform, min: 1s, max: 2s}",
+		"load.user_stages.0={target: 5, duration: 10s}", "load.stages.0.ramp={to: 10, duration: 1s}",
+		"load.stages.0.replay={data: '0\n1\n', format: rates}", "load.clients.0={name: web, share: 50%}",
+		"load.clients.0.requests.0.path=/api/{id:int:1-9}", "load.clients.0.key={dist: zipf, n: 100}",
+		"faults.0={kind: latency, for: 1s, add: 5ms}", "faults.0.at=5s", "faults.0.target.service=cart",
+		"faults.0={kind: crash, target: {service: stock, replica: 1}}", "duration=",
 	} {
 		f.Add(arg)
 	}

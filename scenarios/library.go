@@ -65,7 +65,7 @@ func LibrarySource(name string) ([]byte, bool) {
 // existing file; otherwise it is a library name.
 func Open(nameOrPath string, sets ...Set) (*Scenario, error) {
 	if isPath(nameOrPath) {
-		data, err := readLimited(nameOrPath)
+		data, err := readUpTo(nameOrPath, maxInputBytes)
 		if err != nil {
 			hint := ""
 			base := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(nameOrPath), ".yaml"), ".yml")
@@ -74,7 +74,7 @@ func Open(nameOrPath string, sets ...Set) (*Scenario, error) {
 			}
 			return nil, fmt.Errorf("scenarios: %w%s", err, hint)
 		}
-		return Parse(nameOrPath, data, sets...)
+		return ParseFiles(nameOrPath, data, filesBeside(nameOrPath), sets...)
 	}
 	if src, ok := LibrarySource(nameOrPath); ok {
 		return Parse(nameOrPath+".yaml", src, sets...)
@@ -92,13 +92,26 @@ func isPath(s string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// readLimited reads a file, stopping one byte past the size limit so that
-// Parse reports an oversized file without it being read whole.
-func readLimited(name string) ([]byte, error) {
+// readUpTo reads a file, stopping one byte past limit so that an
+// oversized file is reported without being read whole.
+func readUpTo(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, maxInputBytes+1))
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+// filesBeside reads the files a scenario file names (replay traces),
+// relative to its directory unless they are absolute. Library scenarios
+// have no directory and read none.
+func filesBeside(scenario string) ReadFunc {
+	dir := filepath.Dir(scenario)
+	return func(name string) ([]byte, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(dir, name)
+		}
+		return readUpTo(name, maxTraceBytes)
+	}
 }

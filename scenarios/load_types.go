@@ -3,15 +3,17 @@ package scenarios
 import "time"
 
 // This file holds the schema of load profiles, the closed model and the
-// client mix (package sim/load builds them). LoadExt lists the fields
-// proposed for Load; the intent is to embed it in Load with
-// `yaml:",inline"`, as MeshPolicy is embedded in Mesh, so a file writes
+// client mix (package sim/load builds them). LoadExt is embedded in Load
+// with `yaml:",inline"`, as MeshPolicy is in Mesh, so a file writes
 // load.stages, load.model, load.users and load.clients beside load.rate.
 //
 // Tags follow schema.go: yaml names the field, default gives the value in
 // the file's own syntax when the file leaves the field out, required says
 // the field must be written, form:"rate" reads 100 or 100/s. Ranges and
-// cross-field rules are in each field's comment for the validator.
+// cross-field rules are in each field's comment; validate_load.go checks
+// every one of them, except the syntax of request templates, which
+// sim/load parses (and reports) when it builds the client mix: the parser
+// lives there and scenarios cannot import it.
 
 // Load models.
 const (
@@ -51,16 +53,26 @@ const (
 // KeyDists lists the values a key distribution's dist accepts.
 func KeyDists() []string { return []string{KeyUniform, KeyZipf} }
 
-// LoadExt holds the fields proposed for Load (to be embedded inline).
+// LoadExt holds the load's fields beyond rate, arrival and paths; Load
+// embeds it.
 //
 // Cross-field rules: in the open model, Rate and Stages are exclusive and
 // one of them is needed (Rate alone is one constant stage for the whole
 // duration); Users, UserStages and Think belong to the closed model only,
-// which needs Users > 0 or UserStages; Stages belong to the open model
-// only.
+// which needs Users > 0 or UserStages; Stages and Rate belong to the open
+// model only.
+//
+// Duration: when the file gives stages (open model) or user stages
+// (closed model) but no scenario duration, the scenario lasts as long as
+// the stages together (a replay stage must then give its duration, since
+// the loader does not measure traces). A written duration, or --duration
+// (a --set of duration), wins: longer stages are cut there, shorter ones
+// leave the rest of the run without load.
 type LoadExt struct {
-	// Model is open or closed (LoadModels); default open.
-	Model string `json:"model,omitempty" yaml:"model,omitempty" default:"open"`
+	// Model is open or closed (LoadModels); default open. The canonical
+	// form leaves the default out, so that a file written before the
+	// closed model existed keeps its canonical form.
+	Model string `json:"model,omitempty" yaml:"model,omitdefault" default:"open"`
 	// Stages are the open model's rate profile, played in order. The load
 	// ends when the last stage does or at the scenario's duration,
 	// whichever comes first. Default none (Rate for the whole duration).
@@ -167,11 +179,16 @@ type SpikeStage struct {
 // timestamp trace is reproduced exactly; under Poisson arrivals either
 // format is a rate curve that fresh random arrivals follow.
 type ReplayStage struct {
-	// File is the CSV trace, relative to the scenario file; the loader
-	// reads it into Data. Exactly one of File and Data is written.
+	// File is the CSV trace, relative to the directory of the scenario
+	// file (or absolute). Open reads it into Data; a scenario parsed from
+	// bytes without a way to read files (Parse, the embedded library)
+	// cannot use files and must write the trace as Data. Exactly one of
+	// File and Data is written. The canonical form writes File and not
+	// the contents read from it.
 	File string `json:"file,omitempty" yaml:"file,omitempty"`
 	// Data is the CSV trace inline (a YAML block scalar), or File's
-	// contents once loaded; at most 64 MiB, 16 Mi rows.
+	// contents once loaded; at most 64 MiB, 16 Mi rows (sim/load counts
+	// the rows).
 	Data string `json:"data,omitempty" yaml:"data,omitempty"`
 	// Format is timestamps or rates (TraceFormats); default timestamps.
 	// Timestamps: one arrival per row, the first field in decimal seconds
@@ -228,7 +245,7 @@ type ClientClass struct {
 	Headers map[string]string `json:"headers,omitempty" yaml:"headers"`
 	// Requests are what the class sends, chosen by weight; default one GET
 	// per entry of Load.Paths (or per gateway route prefix), uniformly.
-	Requests []RequestTemplate `json:"requests,omitempty" yaml:"requests" example:"[{path: /items/{id:int:1-1000}}]"`
+	Requests []RequestTemplate `json:"requests,omitempty" yaml:"requests" example:"[{path: '/items/{id:int:1-1000}'}]"`
 	// Key draws a routing key per request for hash-based balancing;
 	// default none.
 	Key *KeyDist `json:"key,omitempty" yaml:"key"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,27 @@ type goldenCase struct {
 	src     []byte
 	sets    []Set
 	want    string
+	// files are the archive's other sections, which the scenario may name
+	// (replay traces); nil when it has none.
+	files map[string][]byte
+}
+
+// read reads the case's files; nil when it has none, as for Parse.
+func (c goldenCase) read() ReadFunc {
+	if c.files == nil {
+		return nil
+	}
+	return mapFiles(c.files)
+}
+
+// mapFiles reads files from memory, failing as the os package does.
+func mapFiles(files map[string][]byte) ReadFunc {
+	return func(name string) ([]byte, error) {
+		if b, ok := files[name]; ok {
+			return b, nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
 }
 
 func loadGolden(t testing.TB, dir string) []goldenCase {
@@ -59,7 +81,10 @@ func loadGolden(t testing.TB, dir string) []goldenCase {
 			case "want":
 				c.want = string(sec.data)
 			default:
-				t.Fatalf("%s: unexpected section %q", f, sec.name)
+				if c.files == nil {
+					c.files = map[string][]byte{}
+				}
+				c.files[sec.name] = sec.data
 			}
 		}
 		cases = append(cases, c)
@@ -85,7 +110,7 @@ func TestGoldenValid(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
-			s, err := Parse("scenario.yaml", c.src, c.sets...)
+			s, err := ParseFiles("scenario.yaml", c.src, c.read(), c.sets...)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -100,7 +125,7 @@ func TestGoldenValid(t *testing.T) {
 			if got := string(out); got != c.want {
 				t.Errorf("canonical form:\ngot:\n%s\nwant:\n%s", got, c.want)
 			}
-			checkRoundTrip(t, s)
+			checkRoundTripFiles(t, s, c.read())
 		})
 	}
 }
@@ -112,7 +137,7 @@ func TestGoldenInvalid(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.path), func(t *testing.T) {
-			s, err := Parse("scenario.yaml", c.src, c.sets...)
+			s, err := ParseFiles("scenario.yaml", c.src, c.read(), c.sets...)
 			if err == nil {
 				out, _ := Canonical(s)
 				t.Fatalf("Parse succeeded, want an error; got:\n%s", out)
@@ -134,11 +159,18 @@ func TestGoldenInvalid(t *testing.T) {
 // a fixed point.
 func checkRoundTrip(t testing.TB, s *Scenario) {
 	t.Helper()
+	checkRoundTripFiles(t, s, nil)
+}
+
+// checkRoundTripFiles is checkRoundTrip for a scenario whose replay stages
+// name files, which the canonical form names too: read reads them again.
+func checkRoundTripFiles(t testing.TB, s *Scenario, read ReadFunc) {
+	t.Helper()
 	out, err := Canonical(s)
 	if err != nil {
 		t.Fatalf("Canonical: %v", err)
 	}
-	again, err := Parse("canonical.yaml", out)
+	again, err := ParseFiles("canonical.yaml", out, read)
 	if err != nil {
 		t.Fatalf("canonical form does not parse: %v\n%s", err, out)
 	}

@@ -19,7 +19,9 @@ import (
 //	yaml:"name[,inline][,omitempty]"  the field's name in the file; inline
 //	                                  lifts an embedded struct's fields,
 //	                                  omitempty leaves a zero scalar out of
-//	                                  the canonical form ("not set")
+//	                                  the canonical form ("not set"),
+//	                                  omitdefault leaves it out when it
+//	                                  holds its default
 //	default:"25ms"                    the value when the file leaves the
 //	                                  field out, in the file's own syntax
 //	required:"hint"                   the field must be written; the hint
@@ -179,11 +181,12 @@ type fieldInfo struct {
 	index []int // for reflect.Value.FieldByIndex, through inline structs
 	typ   reflect.Type
 	// def is the default in the file's syntax; "" means the zero value.
-	def       string
-	required  string
-	form      string
-	example   string
-	omitEmpty bool
+	def         string
+	required    string
+	form        string
+	example     string
+	omitEmpty   bool
+	omitDefault bool
 }
 
 // structFields lists the fields of struct type t the file may write, in
@@ -209,14 +212,15 @@ func structFields(t reflect.Type) []fieldInfo {
 			continue
 		}
 		out = append(out, fieldInfo{
-			name:      name,
-			index:     []int{i},
-			typ:       f.Type,
-			def:       f.Tag.Get("default"),
-			required:  f.Tag.Get("required"),
-			form:      f.Tag.Get("form"),
-			example:   f.Tag.Get("example"),
-			omitEmpty: hasOpt(opts, "omitempty"),
+			name:        name,
+			index:       []int{i},
+			typ:         f.Type,
+			def:         f.Tag.Get("default"),
+			required:    f.Tag.Get("required"),
+			form:        f.Tag.Get("form"),
+			example:     f.Tag.Get("example"),
+			omitEmpty:   hasOpt(opts, "omitempty"),
+			omitDefault: hasOpt(opts, "omitdefault"),
 		})
 	}
 	return out
@@ -251,6 +255,16 @@ func derive(v reflect.Value, written func(field string) bool) {
 	case *OutlierDetection:
 		if !written("max_ejection_time") {
 			x.MaxEjectionTime = max(300*time.Second, x.BaseEjectionTime)
+		}
+	case *Fault:
+		// The defaults of status and percentage belong to the kinds that
+		// use them; other kinds keep them zero ("not used"). A written 0
+		// means the default too, so it becomes the default.
+		if x.Kind == FaultError && x.Status == 0 {
+			x.Status = defaultFaultStatus
+		}
+		if sc, ok := faultScopeOf(x.Kind); ok && sc == scopeRequest && x.Percentage == 0 {
+			x.Percentage = 100
 		}
 	}
 }

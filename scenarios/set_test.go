@@ -154,7 +154,7 @@ func TestSets(t *testing.T) {
 		{name: "index out of range", sets: []string{"gateway.routes.2.service=cart"},
 			wantErr: `--set gateway.routes.2.service=cart: gateway.routes: "2" is not an index of the list; it has 1 item, use 0, or 1 to add an item`},
 		{name: "index into a mapping", sets: []string{"load.0=1"},
-			wantErr: `--set load.0=1: load: unknown field "0"; fields are rate, arrival, paths`},
+			wantErr: `--set load.0=1: load: unknown field "0"; fields are rate, arrival, paths, model, stages, users, user_stages, think, clients`},
 		{name: "field of a scalar", sets: []string{"load.rate.unit=s"},
 			wantErr: `--set load.rate.unit=s: load.rate: is a single value; it has no field "unit"`},
 		{name: "invalid yaml", sets: []string{"name={"},

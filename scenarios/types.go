@@ -182,14 +182,24 @@ func Arrivals() []string {
 	return []string{ArrivalPoisson, ArrivalUniform}
 }
 
-// Load is the offered load.
+// Load is the offered load: an open model (requests at a rate, or a rate
+// profile of stages) or a closed one (virtual users), and the client mix
+// the requests are drawn from. The fields of LoadExt (load_types.go) are
+// the load's own, written beside rate in the file.
 type Load struct {
-	// Rate is requests per second.
-	Rate    float64 `json:"rate" yaml:"rate" form:"rate" required:"give requests per unit of time, such as rate: 100/s"`
-	Arrival string  `json:"arrival" yaml:"arrival" default:"poisson"`
+	// Rate is requests per second, for the open model. Rate alone is one
+	// constant stage for the scenario's duration; it excludes Stages, and
+	// the open model needs one of the two. The closed model has no rate.
+	// 0 when not written, and then left out of the canonical form.
+	Rate float64 `json:"rate" yaml:"rate,omitempty" form:"rate"`
+	// Arrival spaces the open model's requests (Arrivals); the closed
+	// model, whose users wait for answers, ignores it.
+	Arrival string `json:"arrival" yaml:"arrival" default:"poisson"`
 	// Paths are the request paths the load sends, chosen uniformly at
-	// random per request; the default is each gateway route's prefix.
-	Paths []string `json:"paths,omitempty" yaml:"paths"`
+	// random per request, for client classes without requests of their
+	// own; the default is each gateway route's prefix.
+	Paths   []string `json:"paths,omitempty" yaml:"paths"`
+	LoadExt `yaml:",inline"`
 }
 
 // SLO metrics.

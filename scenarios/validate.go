@@ -46,6 +46,7 @@ func (d *decoder) validate(s *Scenario) {
 	v.gateway()
 	v.mesh()
 	v.load()
+	v.faults()
 }
 
 type validator struct {
@@ -146,7 +147,8 @@ func (v *validator) top() {
 		v.name("name", "scenario name", s.Name)
 	}
 	switch {
-	case v.d.bad["duration"]:
+	case v.d.bad["duration"] || v.d.durationFrom != "":
+		// A duration the stages add up to is checked with the load.
 	case s.Duration <= 0:
 		v.errorf("duration", "must be positive, got %s", v.got("duration", s.Duration.String()))
 	case s.Duration > maxDuration:
@@ -292,43 +294,5 @@ func (v *validator) gateway() {
 		}
 		names[r.Name] = rp
 		v.reference(rp+".service", r.Service)
-	}
-}
-
-func (v *validator) load() {
-	l := v.s.Load
-	switch {
-	case v.d.bad["load.rate"] || v.d.bad["load"]:
-	case l.Rate <= 0:
-		v.errorf("load.rate", "must be positive, got %s", v.got("load.rate", fmt.Sprint(l.Rate)))
-	case l.Rate > maxRate:
-		v.errorf("load.rate", "must be at most 1000000/s, got %s", v.got("load.rate", fmt.Sprint(l.Rate)))
-	}
-	if !slices.Contains(Arrivals(), l.Arrival) && !v.d.bad["load.arrival"] {
-		v.errorf("load.arrival", "unknown arrival model %q%s", l.Arrival, knownHint(l.Arrival, "arrival models", Arrivals()))
-	}
-	if _, written := v.d.pos["load.paths"]; !written {
-		return
-	}
-	for i, p := range l.Paths {
-		pp := index("load.paths", i)
-		if v.d.bad[pp] {
-			continue
-		}
-		if !strings.HasPrefix(p, "/") {
-			v.errorf(pp, "must start with \"/\", got %q", p)
-			continue
-		}
-		var prefixes []string
-		matched := false
-		for _, r := range v.s.Gateway.Routes {
-			if strings.HasPrefix(r.Prefix, "/") && !slices.Contains(prefixes, r.Prefix) {
-				prefixes = append(prefixes, r.Prefix)
-				matched = matched || strings.HasPrefix(p, r.Prefix)
-			}
-		}
-		if !matched && len(prefixes) > 0 {
-			v.errorf(pp, "no gateway route matches %q; paths must start with a route prefix (%s)", p, quoteList(prefixes))
-		}
 	}
 }

@@ -16,7 +16,7 @@ func TestValidation(t *testing.T) {
 		edit(&f)
 		return f
 	}
-	kinds := `"crash", "latency", "error", "hang", "slow_body", "reset", "partition", "drop", "discovery_loss"`
+	kinds := "crash, latency, error, hang, slow_body, reset, partition, drop, discovery_loss"
 	for _, c := range []struct {
 		name  string
 		fault scenarios.Fault
@@ -29,7 +29,7 @@ func TestValidation(t *testing.T) {
 		{"transposed kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "slow_bdoy" }),
 			[]string{`faults[0].kind: unknown kind "slow_bdoy" (did you mean "slow_body"?)`}},
 		{"unknown kind", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Kind = "explode" }),
-			[]string{`faults[0].kind: unknown kind "explode"; known are ` + kinds}},
+			[]string{`faults[0].kind: unknown kind "explode"; kinds are ` + kinds}},
 		{"no for", with(scenarios.FaultError, func(f *scenarios.Fault) { f.For = 0 }),
 			[]string{"faults[0].for: must be > 0"}},
 		{"negative for", with(scenarios.FaultError, func(f *scenarios.Fault) { f.For = -time.Second }),
@@ -47,7 +47,7 @@ func TestValidation(t *testing.T) {
 		{"negative ramp", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Ramp = -1 }),
 			[]string{"faults[0].ramp: must be >= 0, got -1ns"}},
 		{"ramp on crash", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.Ramp = time.Second }),
-			[]string{"faults[0].ramp: not used by a crash fault, which hits whole replicas; leave it out"}},
+			[]string{"faults[0].ramp: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it"}},
 		{"percentage too big", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Percentage = 150 }),
 			[]string{"faults[0].percentage: must be in (0, 100], got 150"}},
 		{"percentage NaN", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Percentage = math.NaN() }),
@@ -58,15 +58,15 @@ func TestValidation(t *testing.T) {
 			f.Percentage, f.FirstN, f.Target.Route, f.Target.Consumer, f.Target.Caller = 50, 3, "r", "c", "gateway"
 			f.Target.Header = &scenarios.HeaderMatch{Name: "x"}
 		}), []string{
-			"faults[0].percentage: not used by a crash fault, which hits whole replicas; leave it out",
-			"faults[0].first_n: not used by a crash fault, which hits whole replicas; leave it out",
-			"faults[0].target.route: not used by a crash fault, which hits whole replicas; leave it out",
-			"faults[0].target.consumer: not used by a crash fault, which hits whole replicas; leave it out",
-			"faults[0].target.caller: not used by a crash fault, which hits whole replicas; leave it out",
-			"faults[0].target.header: not used by a crash fault, which hits whole replicas; leave it out",
+			"faults[0].percentage: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
+			"faults[0].first_n: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
+			"faults[0].target.route: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
+			"faults[0].target.consumer: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
+			"faults[0].target.caller: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
+			"faults[0].target.header: not used by a crash fault, which hits whole replicas; only latency, error, hang, slow_body, reset and drop faults use it",
 		}},
 		{"percentage on a partition", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Percentage = 50 }),
-			[]string{"faults[0].percentage: not used by a partition fault, which cuts every call between two services; leave it out"}},
+			[]string{"faults[0].percentage: not used by a partition fault, which cuts every call between two services; only latency, error, hang, slow_body, reset and drop faults use it"}},
 		{"negative first_n", with(scenarios.FaultError, func(f *scenarios.Fault) { f.FirstN = -1 }),
 			[]string{"faults[0].first_n: must be >= 0, got -1"}},
 		{"header without name", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Target.Header = &scenarios.HeaderMatch{Value: "v"} }),
@@ -76,22 +76,22 @@ func TestValidation(t *testing.T) {
 		{"negative replica", with(scenarios.FaultCrash, func(f *scenarios.Fault) { f.Target.Replica = ptr(-1) }),
 			[]string{"faults[0].target.replica: must be a replica index >= 0, got -1"}},
 		{"replica on a partition", with(scenarios.FaultPartition, func(f *scenarios.Fault) { f.Target.Replica = ptr(0) }),
-			[]string{"faults[0].target.replica: not used by a partition fault, which is between whole services; leave it out"}},
+			[]string{"faults[0].target.replica: not used by a partition fault, which is between whole services; only crash, latency, error, hang, slow_body, reset, drop and discovery_loss faults use it"}},
 		{"other kinds' parameters", with(scenarios.FaultHang, func(f *scenarios.Fault) {
 			f.Add = &scenarios.Latency{Dist: scenarios.DistConstant, Value: 1}
 			f.Status, f.Bandwidth, f.Restart, f.Peer = 500, 10, true, "x"
 		}), []string{
-			"faults[0].add: not used by a hang fault; leave it out",
-			"faults[0].status: not used by a hang fault; leave it out",
-			"faults[0].bandwidth: not used by a hang fault; leave it out",
-			"faults[0].restart: not used by a hang fault; leave it out",
-			"faults[0].peer: not used by a hang fault; leave it out",
+			"faults[0].add: not used by a hang fault; only latency faults use it",
+			"faults[0].status: not used by a hang fault; only error faults use it",
+			"faults[0].bandwidth: not used by a hang fault; only slow_body faults use it",
+			"faults[0].restart: not used by a hang fault; only crash faults use it",
+			"faults[0].peer: not used by a hang fault; only partition faults use it",
 		}},
 		{"no add", with(scenarios.FaultLatency, func(f *scenarios.Fault) { f.Add = nil }),
 			[]string{"faults[0].add: required for a latency fault: a duration such as add: 50ms, or a distribution such as {dist: uniform, min: 10ms, max: 90ms}"}},
 		{"bad add", with(scenarios.FaultLatency, func(f *scenarios.Fault) {
 			f.Add = &scenarios.Latency{Dist: scenarios.DistLognormal, P50: 10 * time.Millisecond, P99: time.Millisecond}
-		}), []string{"faults[0].add: lognormal: p99 1ms is below p50 10ms"}},
+		}), []string{"faults[0].add.p99: must be above p50 (10ms), got 1ms"}},
 		{"status out of range", with(scenarios.FaultError, func(f *scenarios.Fault) { f.Status = 700 }),
 			[]string{"faults[0].status: must be an HTTP status in 200..599, got 700"}},
 		{"no bandwidth", with(scenarios.FaultSlowBody, func(f *scenarios.Fault) { f.Bandwidth = 0 }),
@@ -175,9 +175,9 @@ func TestValidateTopology(t *testing.T) {
 	err := ValidateTopology([]scenarios.Fault{typo, replica, peer, caller}, sc)
 	want := strings.Join([]string{
 		`fault: faults[0].target.service: unknown service "catalgo" (did you mean "catalog"?)`,
-		`fault: faults[1].target.replica: service "catalog" has 3 replicas (0..2), got 3`,
-		`fault: faults[2].peer: unknown service "pricing"; known are "frontend", "catalog"`,
-		`fault: faults[3].target.caller: unknown service "gatway" (did you mean "gateway"?)`,
+		`fault: faults[1].target.replica: must be a replica index from 0 to 2 (service catalog has 3 replicas), got 3`,
+		`fault: faults[2].peer: unknown service "pricing"; services are frontend, catalog`,
+		`fault: faults[3].target.caller: unknown caller "gatway" (did you mean "gateway"?)`,
 		`fault: faults[3].target.route: unknown route "brwose" (did you mean "browse"?)`,
 	}, "\n")
 	if err == nil || err.Error() != want {
