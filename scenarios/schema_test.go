@@ -277,8 +277,14 @@ func TestSchemaTypes(t *testing.T) {
 		}
 	}
 	walk(reflect.TypeFor[Service](), "services.NAME")
-	if !seen[reflect.TypeFor[FailurePercentage]()] || !seen[reflect.TypeFor[ReplicaOverride]()] || !seen[reflect.TypeFor[Load]()] {
-		t.Errorf("the walk missed types; saw %d", len(seen))
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[FailurePercentage](), reflect.TypeFor[ReplicaOverride](), reflect.TypeFor[Load](),
+		reflect.TypeFor[ReplayStage](), reflect.TypeFor[SpikeStage](), reflect.TypeFor[UserStage](),
+		reflect.TypeFor[RequestTemplate](), reflect.TypeFor[KeyDist](), reflect.TypeFor[Fault](), reflect.TypeFor[HeaderMatch](),
+	} {
+		if !seen[typ] {
+			t.Errorf("the walk missed %s; saw %d types", typ, len(seen))
+		}
 	}
 }
 
@@ -304,6 +310,15 @@ func TestKinds(t *testing.T) {
 		{[]string{"services", "x", "calls"}, "steps"},
 		{[]string{"services", "x", "errors"}, "struct scenarios.Errors"},
 		{[]string{"load"}, "struct scenarios.Load"},
+		{[]string{"load", "model"}, "value"},
+		{[]string{"load", "stages"}, "list scenarios.LoadStage"},
+		{[]string{"load", "stages", "0", "ramp"}, "struct scenarios.RampStage"},
+		{[]string{"load", "think"}, "latency"},
+		{[]string{"load", "clients", "0", "headers"}, "map string"},
+		{[]string{"load", "clients", "0", "key"}, "struct scenarios.KeyDist"},
+		{[]string{"faults"}, "list scenarios.Fault"},
+		{[]string{"faults", "0", "target", "header"}, "struct scenarios.HeaderMatch"},
+		{[]string{"faults", "0", "add"}, "latency"},
 	}
 	for _, tt := range tests {
 		var k kind = kindRoot

@@ -62,6 +62,8 @@ gateway:
     - {prefix: /api, service: frontend}
 load:
   rate: 100/s
+faults:
+  - {at: 10s, for: 5s, kind: error, target: {service: cart}}
 `
 
 func TestSets(t *testing.T) {
@@ -136,6 +138,31 @@ func TestSets(t *testing.T) {
 			get: func(s *Scenario) any { return s.Mesh.MTLS }, want: MTLS{Mode: MTLSPermissive, TrustDomain: "baton.local", CertTTL: time.Hour, RotateAt: 0.7}},
 		{name: "empty value turns a block off", sets: []string{"mesh.hedge.delay=5ms", "mesh.hedge="},
 			get: func(s *Scenario) any { return s.Mesh.Hedge }, want: (*Hedge)(nil)},
+		{name: "closed model in place of a rate", sets: []string{"load.model=closed", "load.users=20", "load.rate="},
+			get:  func(s *Scenario) any { return []any{s.Load.Model, s.Load.Users, s.Load.Rate, s.Duration} },
+			want: []any{ModelClosed, 20, 0.0, 30 * time.Second}},
+		{name: "user stages set the duration", sets: []string{"load.model=closed", "load.rate=", "load.user_stages.0={target: 5, duration: 1m}", "load.user_stages.1.target=0", "load.user_stages.1.duration=30s"},
+			get: func(s *Scenario) any { return s.Duration }, want: 90 * time.Second},
+		{name: "stages in place of a rate", sets: []string{"load.rate=", "load.stages.0.ramp={to: 10/s, duration: 20s}", "load.stages.1.constant={rate: 10, duration: 40s}"},
+			get:  func(s *Scenario) any { return []any{s.Duration, *s.Load.Stages[1].Constant} },
+			want: []any{time.Minute, ConstantStage{Rate: 10, Duration: 40 * time.Second}}},
+		{name: "--duration overrides the stages' sum", sets: []string{"load.rate=", "load.stages.0.constant={rate: 10, duration: 5m}", "duration=10s"},
+			get: func(s *Scenario) any { return s.Duration }, want: 10 * time.Second},
+		{name: "a client class", sets: []string{"load.clients.0.name=web", "load.clients.0.share=25%", "load.clients.0.key.n=10"},
+			get: func(s *Scenario) any { return s.Load.Clients },
+			want: []ClientClass{{Name: "web", Share: 0.25, APIKeyHeader: "apikey",
+				Key: &KeyDist{Dist: KeyUniform, N: 10, S: 1.1, Header: "X-Baton-Key"}}}},
+		{name: "move a fault", sets: []string{"faults.0.at=5s"},
+			get:  func(s *Scenario) any { return s.Faults },
+			want: []Fault{{At: 5 * time.Second, For: 5 * time.Second, Kind: FaultError, Target: FaultTarget{Service: "cart"}, Percentage: 100, Status: 503}}},
+		{name: "change a fault's kind", sets: []string{"faults.0.kind=hang", "faults.0.percentage=10"},
+			get:  func(s *Scenario) any { return s.Faults[0] },
+			want: Fault{At: 10 * time.Second, For: 5 * time.Second, Kind: FaultHang, Target: FaultTarget{Service: "cart"}, Percentage: 10}},
+		{name: "add a fault", sets: []string{"faults.1={kind: crash, target: {service: stock, replica: 1}}"},
+			get:  func(s *Scenario) any { return s.Faults[1] },
+			want: Fault{Kind: FaultCrash, Target: FaultTarget{Service: "stock", Replica: ptrTo(1)}}},
+		{name: "remove the faults", sets: []string{"faults="},
+			get: func(s *Scenario) any { return s.Faults }, want: []Fault(nil)},
 
 		{name: "misspelt service", sets: []string{"services.cartt.replicas=4"},
 			wantErr: `--set services.cartt.replicas=4: services: unknown service "cartt" (did you mean "cart"?)`},
@@ -171,6 +198,22 @@ func TestSets(t *testing.T) {
 			wantErr: `--set services.stock.overrides.0={replica: 2, latency: 1ms}: services.stock.overrides[0].replica: must be a replica index from 0 to 1 (the service has 2 replicas), got 2`},
 		{name: "override index past the end", sets: []string{"services.cart.overrides.1.latency=1ms"},
 			wantErr: `--set services.cart.overrides.1.latency=1ms: services.cart.overrides: "1" is not an index of the list; it is empty, use 0 to add an item`},
+		{name: "closed model with the file's rate", sets: []string{"load.model=closed", "load.users=20"},
+			wantErr: `base.yaml:19:9: load.rate: not used by the closed model, whose users send as fast as answers and think time allow; leave rate out (--set load.rate= removes it)`},
+		{name: "closed model without users", sets: []string{"load.model=closed", "load.rate="},
+			wantErr: `--set load.model=closed: load.model: the closed model needs users above 0 or user_stages, such as users: 20`},
+		{name: "stages beside the file's rate", sets: []string{"load.stages.0.constant={rate: 1, duration: 1s}"},
+			wantErr: `base.yaml:19:9: load.rate: not with stages: rate alone is one constant stage; write it as a stage such as {constant: {rate: 100/s, duration: 1m}}, or leave rate out`},
+		{name: "misspelt load model", sets: []string{"load.model=opne"},
+			wantErr: `--set load.model=opne: load.model: unknown model "opne" (did you mean "open"?)`},
+		{name: "fault at a negative time", sets: []string{"faults.0.at=-5s"},
+			wantErr: `--set faults.0.at=-5s: faults[0].at: must be >= 0, got -5s`},
+		{name: "fault on a misspelt service", sets: []string{"faults.0.target.service=crat"},
+			wantErr: `--set faults.0.target.service=crat: faults[0].target.service: unknown service "crat" (did you mean "cart"?)`},
+		{name: "fault field another kind uses", sets: []string{"faults.0.bandwidth=10"},
+			wantErr: `--set faults.0.bandwidth=10: faults[0].bandwidth: not used by an error fault; only slow_body faults use it`},
+		{name: "misspelt fault field", sets: []string{"faults.0.fro=1s"},
+			wantErr: `--set faults.0.fro=1s: faults[0]: unknown field "fro" (did you mean "for"?)`},
 		{name: "errors from several sets and the file", sets: []string{"services.cart.replicas=-1", "load.arrival=possion"},
 			wantErr: "--set services.cart.replicas=-1: services.cart.replicas: must be at least 1, got -1\n" +
 				`--set load.arrival=possion: load.arrival: unknown arrival model "possion" (did you mean "poisson"?)`},
@@ -223,3 +266,5 @@ func TestSetDoesNotTouchInput(t *testing.T) {
 		t.Errorf("Parse with sets is not repeatable")
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -117,7 +117,15 @@ type faultCheck struct {
 // unused reports a field the fault's kind does not use, naming the kinds
 // that do.
 func (c *faultCheck) unused(rel string, users []string, why string) {
-	c.bad(rel, "not used by a %s fault%s; only %s faults use it", c.f.Kind, why, andList(users))
+	c.bad(rel, "not used by %s fault%s; only %s faults use it", aKind(c.f.Kind), why, andList(users))
+}
+
+// aKind writes a kind with its article: a crash, an error.
+func aKind(kind string) string {
+	if strings.IndexByte("aeiou", kind[0]) >= 0 {
+		return "an " + kind
+	}
+	return "a " + kind
 }
 
 // alone checks the fault by itself: its kind, times and the fields its
@@ -197,7 +205,7 @@ func (c *faultCheck) alone() {
 	}
 
 	if f.Target.Service == "" && sc != scopeRequest && !c.broken("target.service") && !c.broken("target") {
-		c.bad("target.service", "required for a %s fault", f.Kind)
+		c.bad("target.service", "required for %s fault", aKind(f.Kind))
 	}
 	if r := f.Target.Replica; r != nil && !c.broken("target.replica") {
 		switch {

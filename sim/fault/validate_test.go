@@ -184,3 +184,55 @@ func TestValidateTopology(t *testing.T) {
 		t.Errorf("error =\n%v\nwant\n%s", err, want)
 	}
 }
+
+// TestLoaderAgrees: the loader reports a scenario file's faults with the
+// very messages NewTimeline gives the same faults built in Go, since both
+// apply package scenarios' rules; the loader adds the position.
+func TestLoaderAgrees(t *testing.T) {
+	const src = `baton: v1
+name: agree
+services: {catalog: {replicas: 2}}
+gateway: {routes: [{prefix: /, service: catalog}]}
+load: {rate: 1}
+faults:
+  - {at: 1s, kind: error, status: 700, bandwidth: 5}
+  - {at: 1s, for: 1s, kind: latncy}
+`
+	_, err := scenarios.Parse("agree.yaml", []byte(src))
+	want := "agree.yaml:7:5: faults[0].for: must be > 0\n" +
+		"agree.yaml:7:35: faults[0].status: must be an HTTP status in 200..599, got 700\n" +
+		"agree.yaml:7:51: faults[0].bandwidth: not used by an error fault; only slow_body faults use it\n" +
+		`agree.yaml:8:29: faults[1].kind: unknown kind "latncy" (did you mean "latency"?)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("loader:\ngot  %v\nwant %s", err, want)
+	}
+	_, err = NewTimeline([]scenarios.Fault{
+		{At: s, Kind: scenarios.FaultError, Status: 700, Bandwidth: 5},
+		{At: s, For: s, Kind: "latncy"},
+	}, 1)
+	want = "fault: faults[0].for: must be > 0\n" +
+		"fault: faults[0].bandwidth: not used by an error fault; only slow_body faults use it\n" +
+		"fault: faults[0].status: must be an HTTP status in 200..599, got 700\n" +
+		`fault: faults[1].kind: unknown kind "latncy" (did you mean "latency"?)`
+	if err == nil || err.Error() != want {
+		t.Fatalf("NewTimeline:\ngot  %v\nwant %s", err, want)
+	}
+}
+
+// TestInjectValidates: a fault injected at run time meets the same rules,
+// named fault, with For 0 meaning until cleared.
+func TestInjectValidates(t *testing.T) {
+	tl := newTimeline(t, 1)
+	if _, err := tl.Inject(scenarios.Fault{Kind: scenarios.FaultHang}, 0); err != nil {
+		t.Errorf("Inject until cleared: %v", err)
+	}
+	_, err := tl.Inject(scenarios.Fault{Kind: "hnag", Status: 500}, 0)
+	want := `fault: fault.kind: unknown kind "hnag" (did you mean "hang"?)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Inject: got %v, want %s", err, want)
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "fault.kind" || !errors.Is(err, ErrInvalid) {
+		t.Errorf("Inject: got %#v, want a FieldError on fault.kind matching ErrInvalid", err)
+	}
+}
