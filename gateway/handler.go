@@ -17,6 +17,7 @@ import (
 
 	"github.com/baton-sim/baton/gateway/auth"
 	"github.com/baton-sim/baton/gateway/transform"
+	"github.com/baton-sim/baton/internal/waitctx"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
 	"github.com/baton-sim/baton/mesh/resilience"
@@ -384,7 +385,7 @@ func (h *Handler) exchange(ctx context.Context, c *mesh.Client, d *Decision, out
 		oc := outcome(resp, err, tctx, ctx)
 		if !replayable || ctx.Err() != nil || d.RetryPolicy.Decide(out.Method, attempt, oc) != resilience.Retry {
 			if resp != nil {
-				resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+				resp.Body = waitctx.CancelOnClose(resp.Body, cancel)
 			} else {
 				cancel()
 				if oc.Timeout && err != nil && !errors.Is(err, mesh.ErrTimeout) {
@@ -402,7 +403,7 @@ func (h *Handler) exchange(ctx context.Context, c *mesh.Client, d *Decision, out
 		backoff := d.RetryPolicy.Backoff(attempt, prev, h.rng)
 		h.rngMu.Unlock()
 		prev = backoff
-		if !sleep(ctx, backoff) {
+		if !waitctx.Sleep(ctx, backoff) {
 			return nil, fmt.Errorf("%w: %w", mesh.ErrTimeout, ctx.Err())
 		}
 	}
@@ -421,32 +422,6 @@ func outcome(resp *http.Response, err error, try, call context.Context) resilien
 		return resilience.Outcome{ConnectFailure: true}
 	}
 	return resilience.Outcome{Reset: true}
-}
-
-// sleep waits for d or until ctx ends, reporting whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
 }
 
 // limitedBody notes when the client's body went over the limit, so an

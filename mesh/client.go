@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/baton-sim/baton/internal/waitctx"
 	"github.com/baton-sim/baton/mesh/balance"
 	"github.com/baton-sim/baton/mesh/registry"
 	"github.com/baton-sim/baton/mesh/resilience"
@@ -338,7 +339,7 @@ func (c *Client) Do(service string, req *http.Request) (*http.Response, error) {
 			drain(resp)
 		}
 		c.emit(now, reports.EventRetry, service, "", out.String())
-		if !sleep(ctx, backoff) {
+		if !waitctx.Sleep(ctx, backoff) {
 			c.releaseRetry(d)
 			return nil, ctx.Err()
 		}
@@ -430,7 +431,7 @@ func (c *Client) try(ctx context.Context, d *destination, req *http.Request, att
 		}
 		return nil, oc, fmt.Errorf("mesh: %s via %s: %w", d.name, ep.ID, err)
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = waitctx.CancelOnClose(resp.Body, cancel)
 	return resp, oc, nil
 }
 
@@ -529,37 +530,9 @@ func (c *Client) Close() {
 	}
 }
 
-// cancelOnClose ends an attempt's context when its body is closed, so a
-// per-try deadline covers reading the body too.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
-
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-}
-
-// sleep waits for d or until ctx is done, reporting whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // Status is the HTTP status a proxy answers with when a call ended in err

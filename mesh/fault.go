@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/baton-sim/baton/internal/waitctx"
 )
 
 // Faults decides what injected faults do to one attempt. Faults are applied
@@ -41,7 +43,7 @@ var (
 // synthesized response or error when the fault answers instead of the
 // upstream; send is false then.
 func injected(ctx context.Context, e FaultEffect) (resp *http.Response, err error, send bool) {
-	if e.Delay > 0 && !sleep(ctx, e.Delay) {
+	if e.Delay > 0 && !waitctx.Sleep(ctx, e.Delay) {
 		return nil, ctx.Err(), false
 	}
 	switch {
@@ -81,7 +83,7 @@ func (b *slowBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.read += int64(n)
 	due := b.start.Add(time.Duration(float64(b.read) / float64(b.bps) * float64(time.Second)))
-	if wait := time.Until(due); wait > 0 && !sleep(b.ctx, wait) {
+	if wait := time.Until(due); wait > 0 && !waitctx.Sleep(b.ctx, wait) {
 		return n, errors.Join(err, b.ctx.Err())
 	}
 	return n, err

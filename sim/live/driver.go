@@ -12,6 +12,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/baton-sim/baton/internal/waitctx"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
 	"github.com/baton-sim/baton/sim/load"
@@ -215,5 +216,5 @@ func peakRate(p *load.Profile) float64 {
 }
 
 func sleepUntil(ctx context.Context, t time.Time) bool {
-	return sleep(ctx, time.Until(t))
+	return waitctx.Sleep(ctx, time.Until(t))
 }

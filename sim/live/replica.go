@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/baton-sim/baton/internal/waitctx"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/sim/synth"
@@ -112,7 +113,7 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 
 	job := r.draw()
 	ctx := req.Context()
-	if !sleep(ctx, job.serviceTime) {
+	if !waitctx.Sleep(ctx, job.serviceTime) {
 		r.record(arrived, statusClientClosed)
 		return
 	}
@@ -181,19 +182,4 @@ func (r *replica) record(arrived time.Time, status int) {
 		Status:  status,
 		Latency: now.Sub(arrived),
 	})
-}
-
-// sleep waits for d or until ctx is done, reporting whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
