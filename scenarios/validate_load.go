@@ -63,8 +63,10 @@ func (v *validator) load() {
 // routed reports a request path no gateway route matches. A path with
 // template parameters is matched by the text before its first one.
 func (v *validator) routed(path, p string, template bool) {
-	static, _, param := strings.Cut(p, "{")
-	param = param && template
+	static, param := p, false
+	if template {
+		static, _, param = strings.Cut(p, "{")
+	}
 	var prefixes []string
 	for _, r := range v.s.Gateway.Routes {
 		if strings.HasPrefix(r.Prefix, "/") && !slices.Contains(prefixes, r.Prefix) {
@@ -96,7 +98,9 @@ func (v *validator) openModel(l *Load) {
 	case rate && stages:
 		v.errorf("load.rate", "not with stages: rate alone is one constant stage; write it as a stage such as {constant: {rate: %s/s, duration: 1m}}, or leave rate out", float(l.Rate))
 	case stages:
-		v.nonEmpty("load.stages", len(l.Stages), "stage", "[{ramp: {to: 100/s, duration: 30s}}]")
+		if len(l.Stages) == 0 && !v.broken("load.stages") {
+			v.errorf("load.stages", "must list at least one stage, such as [{ramp: {to: 100/s, duration: 30s}}], or give a rate instead")
+		}
 		v.stages(l.Stages)
 	case rate:
 		switch {
