@@ -58,7 +58,6 @@ func (v *validator) mesh() {
 		}
 		v.policy(dp, &p, timeout)
 	}
-	v.hashKeyUse(m)
 	if hc := m.HealthCheck; hc != nil {
 		v.healthCheck("mesh.health_check", hc)
 	}
@@ -146,33 +145,6 @@ func (v *validator) hashKey(path string, k *HashKey) {
 	}
 }
 
-// hashKeyUse reports hash keys that no consistent-hash balancer reads:
-// they are a sign that the balancer was meant to be ring_hash or maglev.
-func (v *validator) hashKeyUse(m *Mesh) {
-	hashes := func(b string) bool { return b == BalancerRingHash || b == BalancerMaglev }
-	resolved := func(p MeshPolicy) string {
-		if p.Balancer != "" {
-			return p.Balancer
-		}
-		return m.Balancer
-	}
-	for _, name := range sortedKeys(m.Destinations) {
-		p := m.Destinations[name]
-		kp := "mesh.destinations." + name + ".hash_key"
-		if p.HashKey != nil && !hashes(resolved(p)) && !v.broken(kp) {
-			v.errorf(kp, "is only read by the ring_hash and maglev balancers, and this destination uses %s; set its balancer to ring_hash or maglev, or remove hash_key", resolved(p))
-		}
-	}
-	if m.HashKey == nil || hashes(m.Balancer) || v.broken("mesh.hash_key") {
-		return
-	}
-	for _, p := range m.Destinations {
-		if p.HashKey == nil && hashes(resolved(p)) {
-			return // a destination hashes on the mesh-wide key
-		}
-	}
-	v.errorf("mesh.hash_key", "is only read by the ring_hash and maglev balancers, and neither mesh.balancer (%s) nor any destination uses one; set a balancer to ring_hash or maglev, or remove hash_key", m.Balancer)
-}
 
 func (v *validator) retries(path string, r *Retries) {
 	v.between(path+".attempts", r.Attempts, 0, maxRetryAttempts)
