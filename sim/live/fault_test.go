@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,5 +158,57 @@ func TestSetRateWhileRunning(t *testing.T) {
 	}
 	if got := r.Windows[2].Requests; got < 99 || got > 101 {
 		t.Errorf("window 2: %d requests, want 100 after SetRate(100)", got)
+	}
+}
+
+const rampTopology = `baton: v1
+name: ramp
+services:
+  api: {replicas: 2, latency: 1ms, concurrency: 64}
+gateway:
+  routes: [{prefix: /, service: api}]
+load:
+  arrival: uniform
+  stages:
+    - ramp: {from: 10, to: 50, duration: 4s}
+    - constant: {rate: 50, duration: 1s}
+`
+
+// TestRampHitsWindowTargets runs a linear ramp from 10/s to 50/s over 4 s,
+// then holds 50/s: each one-second window carries exactly the ramp's
+// integral over it (15, 25, 35, 45, 50), every request sent.
+func TestRampHitsWindowTargets(t *testing.T) {
+	r := run(t, parse(t, rampTopology))
+	want := []int64{15, 25, 35, 45, 50}
+	if len(r.Windows) != len(want) {
+		t.Fatalf("%d windows, want %d", len(r.Windows), len(want))
+	}
+	for i, w := range r.Windows {
+		if w.Requests != want[i] {
+			t.Errorf("window %d: %d requests, want %d", i, w.Requests, want[i])
+		}
+	}
+	if r.Summary.Errors != 0 {
+		t.Errorf("%d errors on an idle topology", r.Summary.Errors)
+	}
+}
+
+// TestClosedModel runs five virtual users thinking 50ms between answers
+// and requests: each user has at most one request out, so the run can
+// never send more than users x (duration/think + 1).
+func TestClosedModel(t *testing.T) {
+	sc := parse(t, strings.Replace(rampTopology, `  arrival: uniform
+  stages:
+    - ramp: {from: 10, to: 50, duration: 4s}
+    - constant: {rate: 50, duration: 1s}`, `  model: closed
+  users: 5
+  think: 50ms`, 1))
+	sc.Duration = 2 * time.Second
+	s := run(t, sc).Summary
+	if s.Requests == 0 || s.Errors != 0 {
+		t.Fatalf("%d requests, %d errors; want some, none failed", s.Requests, s.Errors)
+	}
+	if limit := int64(5 * (2*time.Second/(50*time.Millisecond) + 1)); s.Requests > limit {
+		t.Errorf("%d requests from 5 users thinking 50ms for 2s, want at most %d", s.Requests, limit)
 	}
 }

@@ -152,6 +152,9 @@ func (in *Instance) InjectFault(f scenarios.Fault) (int, error) {
 	if ep == nil {
 		return 0, fmt.Errorf("live: inject fault: the load has not started")
 	}
+	if err := scenarios.ValidateInjectedFault(f, in.sc); err != nil {
+		return 0, err
+	}
 	return in.faults.tl.Inject(f, time.Since(*ep))
 }
 
