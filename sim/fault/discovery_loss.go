@@ -1,15 +1,11 @@
 package fault
 
-import "github.com/baton-sim/baton/scenarios"
 
 // discoveryLoss removes replicas from service discovery while they keep
 // serving: callers stop picking them, requests already sent are answered.
 // The engine applies it from Transitions; Decide never sees it.
 type discoveryLoss struct{}
 
-func (discoveryLoss) scope() scope     { return registry }
-func (discoveryLoss) params() []string { return nil }
-
-func (discoveryLoss) check(*scenarios.Fault, *checker) {}
+func (discoveryLoss) scope() scope { return registry }
 
 func (discoveryLoss) apply(_ *entry, _ float64, _ stream, e Effect) Effect { return e }

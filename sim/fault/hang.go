@@ -1,15 +1,11 @@
 package fault
 
-import "github.com/baton-sim/baton/scenarios"
 
 // hang blackholes requests: accepted, never answered (toxiproxy's timeout
 // toxic with timeout 0). Only the caller's own deadline ends them.
 type hang struct{}
 
-func (hang) scope() scope     { return perRequest }
-func (hang) params() []string { return nil }
-
-func (hang) check(*scenarios.Fault, *checker) {}
+func (hang) scope() scope { return perRequest }
 
 func (hang) apply(x *entry, intensity float64, s stream, e Effect) Effect {
 	if hit(x.f.Percentage, intensity, s) {

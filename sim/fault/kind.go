@@ -22,11 +22,6 @@ const (
 // kind is one kind of fault, in its own file as toxiproxy keeps its toxics.
 type kind interface {
 	scope() scope
-	// params lists the kind parameters (add, status, bandwidth, restart,
-	// peer) the kind uses; the others must be left out.
-	params() []string
-	// check validates the kind's own parameters.
-	check(f *scenarios.Fault, c *checker)
 	// apply folds a request's fate under fault x into e and returns it.
 	// intensity is x's at the request's time and s the decision's
 	// randomness.

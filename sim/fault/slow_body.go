@@ -1,19 +1,11 @@
 package fault
 
-import "github.com/baton-sim/baton/scenarios"
 
 // slowBody sends response bodies at a limited rate (toxiproxy's bandwidth
 // toxic). The engine writes the body through a BandwidthWriter.
 type slowBody struct{}
 
-func (slowBody) scope() scope     { return perRequest }
-func (slowBody) params() []string { return []string{"bandwidth"} }
-
-func (slowBody) check(f *scenarios.Fault, c *checker) {
-	if f.Bandwidth <= 0 {
-		c.errorf("bandwidth", "required for a slow_body fault: bytes per second > 0, such as bandwidth: 1024")
-	}
-}
+func (slowBody) scope() scope { return perRequest }
 
 func (slowBody) apply(x *entry, intensity float64, s stream, e Effect) Effect {
 	if !hit(x.f.Percentage, intensity, s) {

@@ -69,15 +69,3 @@ func fieldErrors(err error) []error {
 
 // endless reports a fault that never ends by itself.
 func endless(f *scenarios.Fault) bool { return f.Kind == scenarios.FaultCrash && !f.Restart }
-
-// checker is what the kinds' check methods report through. Those methods
-// predate the rules' move to package scenarios and are no longer called;
-// the type stays until they are removed with it.
-type checker struct {
-	path string
-	errs []error
-}
-
-func (c *checker) errorf(field, format string, args ...any) {
-	c.errs = append(c.errs, &FieldError{Field: c.path + "." + field, Msg: fmt.Sprintf(format, args...)})
-}
