@@ -56,8 +56,17 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f fieldInfo)
 	case reflect.TypeFor[[]Step]():
 		v.Set(reflect.ValueOf(d.steps(n, path)))
 		return
+	case reflect.TypeFor[time.Time]():
+		if t, ok := d.timestamp(n, path); ok {
+			v.Set(reflect.ValueOf(t))
+		}
+		return
 	}
 	switch v.Kind() {
+	case reflect.Interface:
+		if x, ok := d.anyValue(n, path); ok && x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
 		d.setDefaults(p.Elem())
@@ -79,7 +88,7 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f fieldInfo)
 		if b, ok := d.boolean(n, path); ok {
 			v.SetBool(b)
 		}
-	case reflect.Int, reflect.Int64:
+	case reflect.Int, reflect.Int32, reflect.Int64:
 		read := d.integer
 		if f.form == "percent" {
 			read = d.wholePercent
@@ -90,6 +99,18 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f fieldInfo)
 				return
 			}
 			v.SetInt(x)
+		}
+	case reflect.Uint, reflect.Uint32, reflect.Uint64:
+		if x, ok := d.integer(n, path); ok {
+			// A uint64 beyond MaxInt64 is out of reach; no field needs it.
+			switch {
+			case x < 0:
+				d.fail(n, path, "must not be negative, got %s", n.Value)
+			case v.OverflowUint(uint64(x)):
+				d.fail(n, path, "%s is out of range; use at most %d", n.Value, uint64(1)<<v.Type().Bits()-1)
+			default:
+				v.SetUint(uint64(x))
+			}
 		}
 	case reflect.Float64:
 		read := d.number
@@ -184,6 +205,21 @@ func (d *decoder) nameMap(n *yaml.Node, path string, v reflect.Value, f fieldInf
 	for _, p := range d.pairs(n, path) {
 		kp := join(path, p.name)
 		d.pos[kp] = p.key
+		key := reflect.ValueOf(p.name)
+		if kt := v.Type().Key(); kt.Kind() == reflect.Int {
+			// Integer keys (statuses, in status_map: {502: 503}) are named
+			// both ways: status_map.502 by --set, status_map[502] by the
+			// gateway's validation.
+			i, err := strconv.Atoi(p.name)
+			if err != nil {
+				d.fail(p.key, kp, "must be a whole number such as 502, got %q", p.name)
+				continue
+			}
+			d.pos[path+"["+p.name+"]"] = p.key
+			key = reflect.ValueOf(i).Convert(kt)
+		} else {
+			key = key.Convert(v.Type().Key())
+		}
 		e := reflect.New(v.Type().Elem()).Elem()
 		d.setDefaults(e)
 		if vn := resolve(p.value); !isNull(vn) {
@@ -192,9 +228,39 @@ func (d *decoder) nameMap(n *yaml.Node, path string, v reflect.Value, f fieldInf
 		if out.IsNil() {
 			out = reflect.MakeMap(v.Type())
 		}
-		out.SetMapIndex(reflect.ValueOf(p.name), e)
+		out.SetMapIndex(key, e)
 	}
 	v.Set(out)
+}
+
+// timestamp reads an RFC 3339 time (2024-01-01T00:00:00Z, with an offset
+// or Z), or a date, which is midnight UTC.
+func (d *decoder) timestamp(n *yaml.Node, path string) (time.Time, bool) {
+	if !d.scalar(n, path, "a time") {
+		return time.Time{}, false
+	}
+	if t := n.ShortTag(); t == "!!str" || t == "!!timestamp" {
+		v := strings.TrimSpace(n.Value)
+		for _, layout := range []string{time.RFC3339Nano, time.DateOnly} {
+			if t, err := time.Parse(layout, v); err == nil {
+				return t, true
+			}
+		}
+	}
+	d.fail(n, path, "invalid time %s; write an RFC 3339 time such as 2024-01-01T00:00:00Z, or a date such as 2024-01-01", describe(n))
+	return time.Time{}, false
+}
+
+// anyValue reads a value the schema leaves open (a JSON value a transform
+// writes), as yaml.v3 decodes it: maps, lists, strings, numbers, booleans
+// and null.
+func (d *decoder) anyValue(n *yaml.Node, path string) (any, bool) {
+	var x any
+	if err := n.Decode(&x); err != nil {
+		d.fail(n, path, "cannot read the value: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, false
+	}
+	return x, true
 }
 
 // boolean reads true or false.

@@ -2,7 +2,10 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
+	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -43,12 +46,7 @@ func Canonical(s *Scenario) ([]byte, error) {
 	}
 	add(root, "services", services)
 
-	routes := &yaml.Node{Kind: yaml.SequenceNode}
-	for _, r := range s.Gateway.Routes {
-		routes.Content = append(routes.Content, mapping(true,
-			"prefix", str(r.Prefix), "service", str(r.Service), "name", str(r.Name)))
-	}
-	add(root, "gateway", mapping(false, "routes", routes))
+	add(root, "gateway", valueNode(reflect.ValueOf(s.Gateway), fieldInfo{}, true))
 	add(root, "mesh", valueNode(reflect.ValueOf(s.Mesh), fieldInfo{}, true))
 	add(root, "load", valueNode(reflect.ValueOf(s.Load), fieldInfo{}, true))
 	if len(s.SLO) > 0 {
@@ -126,10 +124,17 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 		return latencyNode(v.Interface().(Latency))
 	case reflect.TypeFor[[]Step]():
 		return stepsNode(v.Interface().([]Step))
+	case reflect.TypeFor[time.Time]():
+		return str(v.Interface().(time.Time).Format(time.RFC3339Nano))
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		return valueNode(v.Elem(), f, block)
+	case reflect.Interface:
+		if v.IsNil() {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+		}
+		return anyNode(v.Elem().Interface())
 	case reflect.Struct:
 		n := mapping(!block && flowStruct(v.Type()))
 		for _, fi := range structFields(v.Type()) {
@@ -152,6 +157,13 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 	case reflect.Map:
 		n := mapping(false)
 		keys := v.MapKeys()
+		if v.Type().Key().Kind() == reflect.Int {
+			slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.Int(), b.Int()) })
+			for _, k := range keys {
+				n.Content = append(n.Content, num(strconv.FormatInt(k.Int(), 10)), valueNode(v.MapIndex(k), f, false))
+			}
+			return n
+		}
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		for _, k := range keys {
 			add(n, k.String(), valueNode(v.MapIndex(k), f, false))
@@ -166,8 +178,10 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 		return n
 	case reflect.Bool:
 		return num(strconv.FormatBool(v.Bool()))
-	case reflect.Int, reflect.Int64:
+	case reflect.Int, reflect.Int32, reflect.Int64:
 		return num(strconv.FormatInt(v.Int(), 10))
+	case reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return num(strconv.FormatUint(v.Uint(), 10))
 	case reflect.Float64:
 		if f.form == "rate" {
 			return str(float(v.Float()) + "/s")
@@ -223,6 +237,66 @@ func flowStruct(t reflect.Type) bool {
 		}
 	}
 	return true
+}
+
+// anyNode writes a value read by anyValue so that it reads back equal:
+// maps with sorted keys, and floats that stay floats (1.0, not 1).
+func anyNode(x any) *yaml.Node {
+	switch x := x.(type) {
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	case string:
+		return str(x)
+	case bool:
+		return num(strconv.FormatBool(x))
+	case int:
+		return num(strconv.Itoa(x))
+	case int64:
+		return num(strconv.FormatInt(x, 10))
+	case uint64:
+		return num(strconv.FormatUint(x, 10))
+	case float64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: floatText(x)}
+	case time.Time:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: x.Format(time.RFC3339Nano)}
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+		for _, e := range x {
+			n.Content = append(n.Content, anyNode(e))
+		}
+		return n
+	case map[string]any:
+		n := mapping(true)
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			add(n, k, anyNode(x[k]))
+		}
+		return n
+	}
+	// What yaml.v3 decoded it can encode; only values that cannot become
+	// JSON (a mapping with non-text keys) come here, and Validate refuses
+	// those.
+	var n yaml.Node
+	if err := n.Encode(x); err != nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
+	}
+	return &n
+}
+
+// floatText writes a float so that YAML reads it back as the same float.
+func floatText(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return ".nan"
+	case math.IsInf(f, 1):
+		return ".inf"
+	case math.IsInf(f, -1):
+		return "-.inf"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s
 }
 
 func callNode(c Call) *yaml.Node {

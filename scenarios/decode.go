@@ -735,7 +735,7 @@ func (d *decoder) scenario() *Scenario {
 		s.Services = d.services(n, path)
 	}
 	if n, path, ok := d.required(f, root, "", "gateway", "route requests to a service, such as gateway: {routes: [{prefix: /api, service: frontend}]}"); ok {
-		s.Gateway = d.gateway(n, path)
+		d.gateway(n, path, &s.Gateway)
 	}
 	if n, path, ok := d.field(f, "", "mesh"); ok {
 		d.value(n, path, reflect.ValueOf(&s.Mesh).Elem(), fieldInfo{})
@@ -744,9 +744,7 @@ func (d *decoder) scenario() *Scenario {
 		d.value(n, path, reflect.ValueOf(&s.Load).Elem(), fieldInfo{})
 	}
 	if len(s.Load.Paths) == 0 && !d.bad["load.paths"] {
-		for _, r := range s.Gateway.Routes {
-			s.Load.Paths = append(s.Load.Paths, r.Prefix)
-		}
+		s.Load.Paths = defaultPaths(s.Gateway.Routes)
 	}
 	if n, path, ok := d.field(f, "", "slo"); ok {
 		for i, item := range d.list(n, path, "a list of rules such as \"p99 < 150ms\"") {
@@ -1041,47 +1039,6 @@ func (d *decoder) callFields(f map[string]pair, n *yaml.Node, path string) (Call
 		}
 	}
 	return c, true
-}
-
-func (d *decoder) gateway(n *yaml.Node, path string) Gateway {
-	var g Gateway
-	f, ok := d.fields(n, path, kindGateway)
-	if !ok {
-		return g
-	}
-	rn, rp, ok := d.required(f, n, path, "routes", "route at least one prefix, such as routes: [{prefix: /api, service: frontend}]")
-	if !ok {
-		return g
-	}
-	items := d.list(rn, rp, "a list of routes")
-	if rn.Kind == yaml.SequenceNode && len(items) == 0 {
-		d.fail(rn, rp, "must list at least one route, such as [{prefix: /api, service: frontend}]")
-	}
-	for i, it := range items {
-		ip := index(rp, i)
-		d.pos[ip] = it
-		var r Route
-		f, ok := d.fields(it, ip, kindRoute)
-		if !ok {
-			// Keep route i at index i for validation.
-			g.Routes = append(g.Routes, r)
-			continue
-		}
-		if v, p, ok := d.required(f, it, ip, "prefix", "give the path prefix to match, such as prefix: /api"); ok {
-			r.Prefix, _ = d.str(v, p)
-		}
-		if v, p, ok := d.required(f, it, ip, "service", "name the service that serves the prefix"); ok {
-			r.Service, _ = d.str(v, p)
-		}
-		r.Name = r.Prefix
-		if v, p, ok := d.field(f, ip, "name"); ok {
-			if name, ok := d.str(v, p); ok {
-				r.Name = name
-			}
-		}
-		g.Routes = append(g.Routes, r)
-	}
-	return g
 }
 
 // sloMetrics are the metric names suggested for misspellings.

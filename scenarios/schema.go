@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"cmp"
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/baton-sim/baton/gateway/config"
 )
 
 // kind names the shape the schema expects at a place in the document. The
@@ -12,7 +15,7 @@ import (
 //
 // Two kinds of kind exist. The parts of the format with irregular shapes
 // (the root, an ordered services mapping, latencies and calls with their
-// shorthands, percentiles, routes) are tableKinds, read by hand-written
+// shorthands, percentiles) are tableKinds, read by hand-written
 // code. Everything else is a typeKind: a Go type read by its struct tags,
 // so that a new block costs its Go type plus its validation rules:
 //
@@ -73,9 +76,6 @@ const (
 	kindStep                         // one step: a call or a parallel group
 	kindCalls                        // list of calls (a parallel group)
 	kindCall                         // one call
-	kindGateway                      // gateway
-	kindRoutes                       // list of routes
-	kindRoute                        // one route
 	kindValues                       // list of scalars
 )
 
@@ -84,7 +84,7 @@ func (k tableKind) fields() []fieldSpec {
 	case kindRoot:
 		return []fieldSpec{{"baton", kindValue}, {"name", kindValue}, {"description", kindValue},
 			{"seed", kindValue}, {"duration", kindValue}, {"services", kindServices},
-			{"gateway", kindGateway}, {"mesh", kindOf(reflect.TypeFor[Mesh]())},
+			{"gateway", kindOf(reflect.TypeFor[Gateway]())}, {"mesh", kindOf(reflect.TypeFor[Mesh]())},
 			{"load", kindOf(reflect.TypeFor[Load]())}, {"slo", kindValues},
 			{"faults", kindOf(reflect.TypeFor[[]Fault]())}}
 	case kindLatency:
@@ -95,10 +95,6 @@ func (k tableKind) fields() []fieldSpec {
 		return []fieldSpec{{"service", kindValue}, {"probability", kindValue}, {"parallel", kindCalls}}
 	case kindCall:
 		return []fieldSpec{{"service", kindValue}, {"probability", kindValue}}
-	case kindGateway:
-		return []fieldSpec{{"routes", kindRoutes}}
-	case kindRoute:
-		return []fieldSpec{{"prefix", kindValue}, {"service", kindValue}, {"name", kindValue}}
 	}
 	return nil
 }
@@ -111,14 +107,12 @@ func (k tableKind) elem() kind {
 		return kindStep
 	case kindCalls:
 		return kindCall
-	case kindRoutes:
-		return kindRoute
 	}
 	return kindValue
 }
 
 func (k tableKind) isList() bool {
-	return k == kindSteps || k == kindCalls || k == kindRoutes || k == kindValues
+	return k == kindSteps || k == kindCalls || k == kindValues
 }
 
 func (k tableKind) isNameMap() bool { return k == kindServices || k == kindPercentiles }
@@ -166,10 +160,16 @@ func (k typeKind) elem() kind {
 func (k typeKind) isList() bool    { return k.t.Kind() == reflect.Slice }
 func (k typeKind) isNameMap() bool { return k.t.Kind() == reflect.Map }
 
-// isScalar reports the types read from a single YAML scalar.
+// isScalar reports the types read from a single YAML scalar (or, for an
+// any, from whatever YAML value is written: it is kept as yaml.v3 decodes
+// it).
 func isScalar(t reflect.Type) bool {
+	if t == reflect.TypeFor[time.Time]() {
+		return true
+	}
 	switch t.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint32, reflect.Uint64, reflect.Float64, reflect.Interface:
 		return true
 	}
 	return false
@@ -255,6 +255,13 @@ func derive(v reflect.Value, written func(field string) bool) {
 	case *OutlierDetection:
 		if !written("max_ejection_time") {
 			x.MaxEjectionTime = max(300*time.Second, x.BaseEjectionTime)
+		}
+	case *config.Route:
+		// The gateway needs every route named (metrics, X-Baton-Route);
+		// the scenario names a route by the path condition it matches, as
+		// the format did when every route was a prefix.
+		if !written("name") {
+			x.Name = cmp.Or(x.Prefix, x.Path, x.Template, x.Regex)
 		}
 	case *Fault:
 		// The defaults of status and percentage belong to the kinds that

@@ -6,6 +6,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baton-sim/baton/gateway/auth"
+	"github.com/baton-sim/baton/gateway/ratelimit"
+	"github.com/baton-sim/baton/gateway/route"
+	"github.com/baton-sim/baton/gateway/transform"
 )
 
 // meshBase is a topology the mesh tests put a mesh block on.
@@ -235,15 +240,15 @@ func TestSchemaTypes(t *testing.T) {
 		}
 		seen[typ] = true
 		switch typ {
-		case reflect.TypeFor[time.Duration](), reflect.TypeFor[Latency](), reflect.TypeFor[[]Step]():
+		case reflect.TypeFor[time.Duration](), reflect.TypeFor[Latency](), reflect.TypeFor[[]Step](), reflect.TypeFor[time.Time]():
 			return
 		}
 		switch typ.Kind() {
 		case reflect.Pointer, reflect.Slice:
 			walk(typ.Elem(), path+"[]")
 		case reflect.Map:
-			if typ.Key().Kind() != reflect.String {
-				t.Errorf("%s: map keyed by %s, want string names", path, typ.Key())
+			if k := typ.Key().Kind(); k != reflect.String && k != reflect.Int {
+				t.Errorf("%s: map keyed by %s, want string names or int keys", path, typ.Key())
 			}
 			walk(typ.Elem(), path+".NAME")
 		case reflect.Struct:
@@ -266,7 +271,8 @@ func TestSchemaTypes(t *testing.T) {
 					t.Errorf("%s: field %s.%s has no yaml tag", path, typ, sf.Name)
 				}
 			}
-		case reflect.String, reflect.Bool, reflect.Int, reflect.Int64, reflect.Float64:
+		case reflect.String, reflect.Bool, reflect.Int, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint32, reflect.Uint64, reflect.Float64, reflect.Interface:
 		default:
 			t.Errorf("%s: the decoder cannot read a %s", path, typ)
 		}
@@ -281,6 +287,9 @@ func TestSchemaTypes(t *testing.T) {
 		reflect.TypeFor[FailurePercentage](), reflect.TypeFor[ReplicaOverride](), reflect.TypeFor[Load](),
 		reflect.TypeFor[ReplayStage](), reflect.TypeFor[SpikeStage](), reflect.TypeFor[UserStage](),
 		reflect.TypeFor[RequestTemplate](), reflect.TypeFor[KeyDist](), reflect.TypeFor[Fault](), reflect.TypeFor[HeaderMatch](),
+		reflect.TypeFor[Gateway](), reflect.TypeFor[Route](), reflect.TypeFor[route.Backend](), reflect.TypeFor[auth.Policy](),
+		reflect.TypeFor[ratelimit.Options](), reflect.TypeFor[transform.FieldValue](), reflect.TypeFor[transform.BodyOverride](),
+		reflect.TypeFor[transform.Backend](), reflect.TypeFor[time.Time](),
 	} {
 		if !seen[typ] {
 			t.Errorf("the walk missed %s; saw %d types", typ, len(seen))

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baton-sim/baton/gateway/route"
 )
 
 func TestParseSet(t *testing.T) {
@@ -89,7 +91,7 @@ func TestSets(t *testing.T) {
 		{name: "route service by index", sets: []string{"gateway.routes.0.service=cart"},
 			get: func(s *Scenario) any { return s.Gateway.Routes[0].Service }, want: "cart"},
 		{name: "append a route", sets: []string{"gateway.routes.1.prefix=/stock", "gateway.routes.1.service=stock"},
-			get: func(s *Scenario) any { return s.Gateway.Routes[1] }, want: Route{Name: "/stock", Prefix: "/stock", Service: "stock"}},
+			get: func(s *Scenario) any { return s.Gateway.Routes[1] }, want: Route{Route: route.Route{Name: "/stock", Prefix: "/stock"}, Service: "stock"}},
 		{name: "expand a latency shorthand", sets: []string{"services.frontend.latency.value=7ms"},
 			get: func(s *Scenario) any { return s.Services[0].Latency }, want: Latency{Dist: DistConstant, Value: 7 * time.Millisecond}},
 		{name: "replace a latency mapping", sets: []string{"services.cart.latency=3ms"},

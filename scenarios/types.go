@@ -7,7 +7,11 @@
 // re-check it.
 package scenarios
 
-import "time"
+import (
+	"time"
+
+	"github.com/baton-sim/baton/gateway/config"
+)
 
 // Version is the only scenario format version this build understands.
 const Version = "v1"
@@ -116,17 +120,18 @@ type Call struct {
 	Probability float64 `json:"probability"`
 }
 
-// Gateway is the edge in front of the topology.
-type Gateway struct {
-	Routes []Route `json:"routes"`
-}
+// Gateway is the edge in front of the topology: the gateway package's own
+// configuration (replicas, limits, server bounds, auth, rate limits and
+// routes), read by the tag-driven decoder and checked by its Validate,
+// with positions. The scenario format adds one default to it: a route
+// left unnamed is named by its path condition (prefix, path, template or
+// regex, as written).
+type Gateway = config.Gateway
 
-// Route sends requests whose path starts with Prefix to Service.
-type Route struct {
-	Name    string `json:"name"`
-	Prefix  string `json:"prefix"`
-	Service string `json:"service"`
-}
+// Route is one gateway route: a route.Route (match, backends, mirror,
+// rewrites, redirect, timeout, retries) plus service, auth, rate_limits,
+// transform and aggregate.
+type Route = config.Route
 
 // Balancer names, as mesh/balance registers them.
 const (

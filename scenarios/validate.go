@@ -125,9 +125,12 @@ func (v *validator) reference(path, name string) {
 }
 
 // broken reports whether path or a parent of it failed to decode.
-func (v *validator) broken(path string) bool {
+func (v *validator) broken(path string) bool { return v.d.broken(path) }
+
+// broken reports whether path or a parent of it failed to decode.
+func (d *decoder) broken(path string) bool {
 	for {
-		if v.d.bad[path] {
+		if d.bad[path] {
 			return true
 		}
 		i := strings.LastIndexAny(path, ".[")
@@ -273,26 +276,5 @@ func (v *validator) cycles() {
 		if state[name] == unseen {
 			visit(name)
 		}
-	}
-}
-
-func (v *validator) gateway() {
-	prefixes := map[string]string{}
-	names := map[string]string{}
-	for i, r := range v.s.Gateway.Routes {
-		rp := index("gateway.routes", i)
-		if !v.broken(rp + ".prefix") {
-			if !strings.HasPrefix(r.Prefix, "/") {
-				v.errorf(rp+".prefix", "must start with \"/\", got %q; write /%s", r.Prefix, r.Prefix)
-			} else if first, dup := prefixes[r.Prefix]; dup {
-				v.errorf(rp+".prefix", "prefix %q is already routed by %s; route each prefix once", r.Prefix, first)
-			}
-			prefixes[r.Prefix] = rp
-		}
-		if first, dup := names[r.Name]; dup && !v.broken(rp+".name") && !v.broken(rp+".prefix") {
-			v.errorf(rp+".name", "route name %q is already used by %s; give each route its own name", r.Name, first)
-		}
-		names[r.Name] = rp
-		v.reference(rp+".service", r.Service)
 	}
 }

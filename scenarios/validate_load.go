@@ -57,27 +57,75 @@ func (v *validator) load() {
 			v.routed(pp, p, false)
 		}
 	}
+	if len(l.Paths) == 0 && !v.broken("load.paths") && v.routesOfferNoPath() && v.needPaths(l.Clients) {
+		v.errorf("load.paths", "required: no gateway route offers a path to request (regex and redirect routes offer none); list the paths, such as paths: [/api/items]")
+	}
 	v.clients(l.Clients)
 }
 
-// routed reports a request path no gateway route matches. A path with
-// template parameters is matched by the text before its first one.
+// routesOfferNoPath reports a gateway whose routes all read well and
+// have a path condition, none of which offers a path to request
+// (defaultPaths): only then is an empty load.paths the load's problem
+// rather than the routes'.
+func (v *validator) routesOfferNoPath() bool {
+	routes := v.s.Gateway.Routes
+	if v.broken("gateway") || len(routes) == 0 {
+		return false
+	}
+	for i := range routes {
+		if kind, _ := routeShape(&routes[i]); kind == "" || v.d.brokenNear(index("gateway.routes", i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// needPaths reports whether the load sends to load.paths: with no client
+// classes, or a class without requests of its own.
+func (v *validator) needPaths(classes []ClientClass) bool {
+	if len(classes) == 0 {
+		return !v.broken("load.clients")
+	}
+	for i, c := range classes {
+		if len(c.Requests) == 0 && !v.broken(index("load.clients", i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// routed reports a request path no gateway route matches (matchesRoute).
+// A path with template parameters is matched by the text before its
+// first one.
 func (v *validator) routed(path, p string, template bool) {
 	static, param := p, false
 	if template {
 		static, _, param = strings.Cut(p, "{")
 	}
-	var prefixes []string
-	for _, r := range v.s.Gateway.Routes {
-		if strings.HasPrefix(r.Prefix, "/") && !slices.Contains(prefixes, r.Prefix) {
-			prefixes = append(prefixes, r.Prefix)
-			if strings.HasPrefix(static, r.Prefix) || param && strings.HasPrefix(r.Prefix, static) {
-				return
-			}
+	var shapes []string
+	prefixes := true
+	for i := range v.s.Gateway.Routes {
+		kind, shape := routeShape(&v.s.Gateway.Routes[i])
+		if kind == "" || kind != "regex" && !strings.HasPrefix(shape, "/") {
+			continue // the gateway's validation reports it
+		}
+		if matchesRoute(kind, shape, static, param) {
+			return
+		}
+		if kind != "prefix" {
+			prefixes = false
+			shape = kind + " " + shape
+		}
+		if !slices.Contains(shapes, shape) {
+			shapes = append(shapes, shape)
 		}
 	}
-	if len(prefixes) > 0 {
-		v.errorf(path, "no gateway route matches %q; paths must start with a route prefix (%s)", p, quoteList(prefixes))
+	switch {
+	case len(shapes) == 0:
+	case prefixes:
+		v.errorf(path, "no gateway route matches %q; paths must start with a route prefix (%s)", p, quoteList(shapes))
+	default:
+		v.errorf(path, "no gateway route matches %q; routes match %s", p, quoteList(shapes))
 	}
 }
 

@@ -145,7 +145,6 @@ func (v *validator) hashKey(path string, k *HashKey) {
 	}
 }
 
-
 func (v *validator) retries(path string, r *Retries) {
 	v.between(path+".attempts", r.Attempts, 0, maxRetryAttempts)
 	v.nonEmpty(path+".retry_on", len(r.RetryOn), "condition", "[5xx, reset]")

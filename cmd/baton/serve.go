@@ -23,6 +23,7 @@ import (
 	"github.com/baton-sim/baton/gateway/config"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
+	"github.com/baton-sim/baton/scenarios"
 )
 
 func newServeCmd(stderr io.Writer) *cobra.Command {
@@ -77,18 +78,20 @@ type serveFile struct {
 	Listen    string              `yaml:"listen"`
 	Seed      uint64              `yaml:"seed"`
 	Upstreams map[string][]string `yaml:"upstreams"`
-	Gateway   config.Gateway      `yaml:"gateway"`
+	// Gateway is read from GatewayNode by the scenarios package's decoder,
+	// so it means what a scenario's gateway block means.
+	Gateway     config.Gateway `yaml:"-"`
+	GatewayNode yaml.Node      `yaml:"gateway"`
 }
 
 // defaultListen is the address served when the file names none.
 const defaultListen = "127.0.0.1:8080"
 
 // decodeServeFile reads the file strictly: an unknown field is an error.
-//
-// This is the seam where the scenarios package's positioned decoder
-// (file:line:col: field: problem, with did-you-mean) will plug in once it
-// reads config.Gateway; until then yaml/v3's own errors, and Validate's
-// dotted paths, say where the problem is.
+// The gateway block is read by the scenario's own decoder
+// (scenarios.ParseGateway), so its problems are located
+// (FILE:LINE:COL: gateway.FIELD: problem, with did-you-mean) and its
+// defaults are a scenario's.
 func decodeServeFile(path string, data []byte) (*serveFile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -113,19 +116,15 @@ func decodeServeFile(path string, data []byte) (*serveFile, error) {
 			}
 		}
 	}
-	if err := f.Gateway.Validate(); err != nil {
-		for _, e := range flattenErr(err) {
-			if fe, ok := errors.AsType[*config.FieldError](e); ok {
-				field := "gateway"
-				if fe.Path != "" {
-					field += "." + fe.Path
-				}
-				errs = append(errs, fmt.Errorf("%s: %s: %s", path, field, fe.Msg))
-				continue
-			}
-			errs = append(errs, fmt.Errorf("%s: %w", path, e))
-		}
+	var block *yaml.Node
+	if f.GatewayNode.Kind != 0 {
+		block = &f.GatewayNode
+	}
+	g, err := scenarios.ParseGateway(path, block)
+	if err != nil {
+		errs = append(errs, flattenErr(err)...)
 	} else {
+		f.Gateway = *g
 		for _, s := range f.Gateway.Services() {
 			if len(f.Upstreams[s]) == 0 {
 				errs = append(errs, fmt.Errorf("%s: upstreams.%s: the gateway sends to %q; give its addresses", path, s, s))

@@ -273,7 +273,7 @@ func TestDecodeServeFile(t *testing.T) {
 			}
 			at += i + len(w)
 		}
-		if !strings.HasPrefix(msg, "gw.yaml: ") {
+		if !strings.HasPrefix(msg, "gw.yaml:") {
 			t.Errorf("%s: error %q does not name the file", tt.name, msg)
 		}
 	}

@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/baton-sim/baton/gateway"
-	"github.com/baton-sim/baton/gateway/config"
-	"github.com/baton-sim/baton/gateway/route"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
 	"github.com/baton-sim/baton/mesh/identity"
@@ -117,7 +115,7 @@ func (in *Instance) gatewayURLs() []string {
 func (in *Instance) ReplicaURL(name string) string { return "http://" + in.addrs[name] }
 
 func (in *Instance) start(ctx context.Context) error {
-	gw, err := gateway.New(gatewayConfig(in.sc.Gateway), gateway.Options{Seed: scenarios.DeriveSeed(in.sc.Seed, "gateway")})
+	gw, err := gateway.New(in.sc.Gateway, gateway.Options{Seed: scenarios.DeriveSeed(in.sc.Seed, "gateway")})
 	if err != nil {
 		return err
 	}
@@ -418,16 +416,6 @@ func replicaSpec(s scenarios.Service, i int) scenarios.Service {
 		}
 	}
 	return s
-}
-
-// gatewayConfig is the scenario's gateway block as the gateway package
-// reads it. It goes away when scenarios.Gateway becomes config.Gateway.
-func gatewayConfig(g scenarios.Gateway) config.Gateway {
-	var c config.Gateway
-	for _, r := range g.Routes {
-		c.Routes = append(c.Routes, config.Route{Route: route.Route{Name: r.Name, Prefix: r.Prefix}, Service: r.Service})
-	}
-	return c
 }
 
 func discardLogger() *log.Logger { return log.New(io.Discard, "", 0) }

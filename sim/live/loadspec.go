@@ -23,4 +23,4 @@ func closedModel(sc *scenarios.Scenario) (*load.Closed, error) {
 }
 
 // gatewayReplicas is how many gateway replicas serve the scenario.
-func gatewayReplicas(sc *scenarios.Scenario) int { return 1 }
+func gatewayReplicas(sc *scenarios.Scenario) int { return sc.Gateway.Replicas }
