@@ -217,7 +217,8 @@ func TestLibrary(t *testing.T) {
 	if !slices.IsSorted(names) {
 		t.Errorf("Library names not sorted: %v", names)
 	}
-	for _, want := range []string{"checkout", "fanout", "flaky-replica", "quickstart", "retry-storm", "slow-replica"} {
+	for _, want := range []string{"cascading-failure", "checkout", "diurnal", "fanout", "flaky-replica", "hot-key",
+		"quickstart", "retry-storm", "slow-replica", "thundering-herd", "zone-failover"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("Library lacks %q: got %v", want, names)
 		}
