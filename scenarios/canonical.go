@@ -139,7 +139,7 @@ func valueNode(v reflect.Value, f fieldInfo, block bool) *yaml.Node {
 		n := mapping(!block && flowStruct(v.Type()))
 		for _, fi := range structFields(v.Type()) {
 			fv := v.FieldByIndex(fi.index)
-			if leftOut(fv, fi) || fi.name == "data" && fromFile(v) {
+			if leftOut(fv, fi) || fi.name == "data" && fromFile(v) || foreignZero(v.Type(), fv, fi) {
 				continue
 			}
 			add(n, fi.name, valueNode(fv, fi, false))
@@ -203,6 +203,14 @@ func leftOut(v reflect.Value, f fieldInfo) bool {
 		return v.Len() == 0 && f.required == ""
 	}
 	return f.omitEmpty && v.IsZero() || f.omitDefault && isDefault(v, f)
+}
+
+// foreignZero reports a zero field of a type another package declares
+// (the gateway's configuration) that has no default: there, zero is "not
+// set" (a tier's algorithm: "" keeps the base limit's), and reads back as
+// the same zero when left out. The scenario's own types write every field.
+func foreignZero(t reflect.Type, v reflect.Value, f fieldInfo) bool {
+	return t.PkgPath() != reflect.TypeFor[Scenario]().PkgPath() && f.def == "" && v.IsZero()
 }
 
 // isDefault reports whether v holds the default of field f.

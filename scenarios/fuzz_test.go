@@ -47,6 +47,14 @@ func FuzzSet(f *testing.F) {
 		"load.clients.0.requests.0.path=/api/{id:int:1-9}", "load.clients.0.key={dist: zipf, n: 100}",
 		"faults.0={kind: latency, for: 1s, add: 5ms}", "faults.0.at=5s", "faults.0.target.service=cart",
 		"faults.0={kind: crash, target: {service: stock, replica: 1}}", "duration=",
+		"gateway.replicas=2", "gateway.limits.mode=shared", "gateway.routes.0.backends.1.weight=50",
+		"gateway.routes.0.service=", "gateway.routes.0.backends=[{service: frontend, weight: 4294967295}]",
+		"gateway.rate_limits.0={name: rl, algorithm: gcra, limit: 5, window: 1s, tiers: {gold: {burst: 2}}}",
+		"gateway.routes.0.rate_limits=[rl]", "gateway.routes.0.transform.response.status_map.502=503",
+		"gateway.routes.0.transform.request.json.0.set={path: a.b, value: {x: [1, 2.0, null]}}",
+		"gateway.routes.1={template: '/u/{id}/{rest...}', service: frontend}", "gateway.routes.1={regex: '/r/[0-9]+', service: cart}",
+		"gateway.routes.1={prefix: /old, redirect: {status: 301, path: /api}}", "gateway.auth.policies.0={name: k, accept: [key]}",
+		"gateway.rate_limits.0.anchor=2024-01-01T00:00:00+02:00", "gateway.routes.0.mirror={service: cart, percent: 0.5}",
 	} {
 		f.Add(arg)
 	}

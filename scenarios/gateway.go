@@ -102,13 +102,15 @@ func (d *decoder) checkGateway(g *Gateway, path string) {
 			}
 		}
 		np := join(rp, "name")
-		if kind, _ := routeShape(r); kind == "" && !d.brokenNear(rp) {
-			report(join(rp, "prefix"), "required; match a path with prefix, path, template or regex, such as prefix: /api")
-			// The route package says the same of path, and a route
-			// without a path has no name to take.
+		if kind, _ := routeShape(r); kind == "" {
+			// The route package says so of path, and a route without a
+			// path has no name to take; a misspelt prefx: has said it all.
 			said[join(rp, "path")] = true
 			if r.Name == "" {
 				said[np] = true
+			}
+			if !d.brokenNear(rp) {
+				report(join(rp, "prefix"), "required; match a path with prefix, path, template or regex, such as prefix: /api")
 			}
 		}
 		switch first, dup := names[r.Name]; {
@@ -119,6 +121,8 @@ func (d *decoder) checkGateway(g *Gateway, path string) {
 			names[r.Name] = rp
 		}
 	}
+	type problem struct{ field, msg string }
+	var problems []problem
 	for _, e := range flatten(g.Validate()) {
 		field, msg := path, strings.TrimPrefix(e.Error(), "gateway: ")
 		if fe, ok := errors.AsType[*config.FieldError](e); ok {
@@ -130,10 +134,19 @@ func (d *decoder) checkGateway(g *Gateway, path string) {
 		if errors.Is(e, route.ErrDuplicate) {
 			continue // duplicates, below, are found among every valid route
 		}
-		if said[field] || d.brokenNear(field) {
+		if !said[field] && !d.brokenNear(field) {
+			problems = append(problems, problem{field, msg})
+		}
+	}
+	for _, p := range problems {
+		// The route table checks an aggregate's calls as backends and
+		// names the aggregate; the aggregate's own check names the field.
+		if strings.HasSuffix(p.field, ".aggregate") && slices.ContainsFunc(problems, func(q problem) bool {
+			return strings.HasPrefix(q.field, p.field+".")
+		}) {
 			continue
 		}
-		d.errorf(d.node(field), field, "%s", msg)
+		d.errorf(d.node(p.field), p.field, "%s", p.msg)
 	}
 	d.duplicateRoutes(g, path)
 }

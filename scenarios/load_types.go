@@ -244,7 +244,7 @@ type ClientClass struct {
 	// default none.
 	Headers map[string]string `json:"headers,omitempty" yaml:"headers"`
 	// Requests are what the class sends, chosen by weight; default one GET
-	// per entry of Load.Paths (or per gateway route prefix), uniformly.
+	// per entry of Load.Paths (which defaults to a path per gateway route), uniformly.
 	Requests []RequestTemplate `json:"requests,omitempty" yaml:"requests" example:"[{path: '/items/{id:int:1-1000}'}]"`
 	// Key draws a routing key per request for hash-based balancing;
 	// default none.

@@ -35,9 +35,16 @@ import (
 //	example:"[a, b]"                  shown when a list or mapping is
 //	                                  written as something else
 //
-// Types with a shape of their own (Latency, []Step, time.Duration) are
-// recognised by kindOf and read by their hand-written functions wherever
-// they appear. Defaults that depend on other fields live in derive.
+// Types with a shape of their own (Latency, []Step, time.Duration,
+// time.Time) are recognised by kindOf and read by their hand-written
+// functions wherever they appear; an any holds whatever YAML value is
+// written there. Maps are keyed by names or, for statuses, by integers.
+// Defaults that depend on other fields live in derive.
+//
+// Types from other packages (the gateway's configuration) are read the
+// same way: their yaml tags name the fields, and most have no default
+// tags, their zero values meaning "not set" to the package that reads
+// them.
 type kind interface {
 	// fields lists the keys an object kind accepts, in canonical order.
 	fields() []fieldSpec

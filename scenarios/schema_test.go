@@ -328,6 +328,16 @@ func TestKinds(t *testing.T) {
 		{[]string{"faults"}, "list scenarios.Fault"},
 		{[]string{"faults", "0", "target", "header"}, "struct scenarios.HeaderMatch"},
 		{[]string{"faults", "0", "add"}, "latency"},
+		{[]string{"gateway"}, "struct config.Gateway"},
+		{[]string{"gateway", "limits", "mode"}, "value"},
+		{[]string{"gateway", "routes"}, "list config.Route"},
+		{[]string{"gateway", "routes", "0", "backends"}, "list route.Backend"},
+		{[]string{"gateway", "routes", "0", "backends", "1", "weight"}, "value"},
+		{[]string{"gateway", "routes", "0", "transform", "response", "status_map"}, "map int"},
+		{[]string{"gateway", "routes", "0", "transform", "request", "json", "0", "set", "value"}, "value"},
+		{[]string{"gateway", "rate_limits", "0", "tiers", "gold"}, "struct ratelimit.Options"},
+		{[]string{"gateway", "rate_limits", "0", "anchor"}, "value"},
+		{[]string{"gateway", "auth", "policies", "0", "accept"}, "values"},
 	}
 	for _, tt := range tests {
 		var k kind = kindRoot

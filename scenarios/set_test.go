@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-sim/baton/gateway/config"
+	"github.com/baton-sim/baton/gateway/ratelimit"
 	"github.com/baton-sim/baton/gateway/route"
+	"github.com/baton-sim/baton/gateway/transform"
 )
 
 func TestParseSet(t *testing.T) {
@@ -165,6 +168,26 @@ func TestSets(t *testing.T) {
 			want: Fault{Kind: FaultCrash, Target: FaultTarget{Service: "stock", Replica: ptrTo(1)}}},
 		{name: "remove the faults", sets: []string{"faults="},
 			get: func(s *Scenario) any { return s.Faults }, want: []Fault(nil)},
+		{name: "gateway replicas", sets: []string{"gateway.replicas=2"},
+			get: func(s *Scenario) any { return s.Gateway.Replicas }, want: 2},
+		{name: "gateway limit mode", sets: []string{"gateway.limits.mode=shared", "gateway.limits.sync_delay=20ms"},
+			get:  func(s *Scenario) any { return s.Gateway.Limits },
+			want: config.Limits{Mode: ratelimit.ModeShared, SyncDelay: 20 * time.Millisecond, FailOpen: ptrTo(true)}},
+		{name: "a backend's weight", sets: []string{"gateway.routes.0.service=", "gateway.routes.0.backends=[{service: cart, weight: 1}]",
+			"gateway.routes.0.backends.1.service=stock", "gateway.routes.0.backends.1.weight=50"},
+			get:  func(s *Scenario) any { return s.Gateway.Routes[0].Route.Backends },
+			want: []route.Backend{{Service: "cart", Weight: 1}, {Service: "stock", Weight: 50}}},
+		{name: "a rate limit with a tier", sets: []string{"gateway.rate_limits.0={name: rl, algorithm: gcra, limit: 5, window: 1s}",
+			"gateway.rate_limits.0.tiers.gold.burst=9", "gateway.routes.0.rate_limits.0=rl"},
+			get: func(s *Scenario) any { return s.Gateway.RateLimits[0] },
+			want: ratelimit.LimitConfig{Name: "rl", Options: ratelimit.Options{Algorithm: ratelimit.AlgGCRA, Limit: 5, Window: time.Second},
+				Tiers: map[string]ratelimit.Options{"gold": {Burst: 9}}}},
+		{name: "a status map entry", sets: []string{"gateway.routes.0.transform.response.status_map.502=503"},
+			get:  func(s *Scenario) any { return s.Gateway.Routes[0].Transform },
+			want: &transform.Config{Response: transform.ResponseConfig{StatusMap: map[int]int{502: 503}}}},
+		{name: "a route by template names itself", sets: []string{"gateway.routes.1={template: '/items/{id}', service: cart}"},
+			get:  func(s *Scenario) any { return []any{s.Gateway.Routes[1].Name, s.Load.Paths} },
+			want: []any{"/items/{id}", []string{"/api", "/items/id"}}},
 
 		{name: "misspelt service", sets: []string{"services.cartt.replicas=4"},
 			wantErr: `--set services.cartt.replicas=4: services: unknown service "cartt" (did you mean "cart"?)`},
@@ -180,6 +203,12 @@ func TestSets(t *testing.T) {
 			wantErr: `--set services.cart.replicas=0: services.cart.replicas: must be at least 1, got 0`},
 		{name: "value names an unknown service", sets: []string{"gateway.routes.0.service=catalgo"},
 			wantErr: `--set gateway.routes.0.service=catalgo: gateway.routes[0].service: unknown service "catalgo"; services are frontend, cart, stock`},
+		{name: "misspelt gateway field", sets: []string{"gateway.limits.mdoe=shared"},
+			wantErr: `--set gateway.limits.mdoe=shared: gateway.limits: unknown field "mdoe" (did you mean "mode"?)`},
+		{name: "a weight beyond 32 bits", sets: []string{"gateway.routes.0.service=", "gateway.routes.0.backends.0={service: cart, weight: 5000000000}"},
+			wantErr: `--set gateway.routes.0.backends.0={service: cart, weight: 5000000000}: gateway.routes[0].backends[0].weight: 5000000000 is out of range; use at most 4294967295`},
+		{name: "a mirror to an unknown service", sets: []string{"gateway.routes.0.mirror={service: stok, percent: 5}"},
+			wantErr: `--set gateway.routes.0.mirror={service: stok, percent: 5}: gateway.routes[0].mirror.service: unknown service "stok" (did you mean "stock"?)`},
 		{name: "index out of range", sets: []string{"gateway.routes.2.service=cart"},
 			wantErr: `--set gateway.routes.2.service=cart: gateway.routes: "2" is not an index of the list; it has 1 item, use 0, or 1 to add an item`},
 		{name: "index into a mapping", sets: []string{"load.0=1"},

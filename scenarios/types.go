@@ -202,7 +202,9 @@ type Load struct {
 	Arrival string `json:"arrival" yaml:"arrival" default:"poisson"`
 	// Paths are the request paths the load sends, chosen uniformly at
 	// random per request, for client classes without requests of their
-	// own; the default is each gateway route's prefix.
+	// own; the default is a path per gateway route: its prefix or path,
+	// or its template with each {name} written as name (a regex or
+	// redirect route offers none; see defaultPaths).
 	Paths   []string `json:"paths,omitempty" yaml:"paths"`
 	LoadExt `yaml:",inline"`
 }

@@ -102,8 +102,9 @@ func (v *validator) routed(path, p string, template bool) {
 	if template {
 		static, _, param = strings.Cut(p, "{")
 	}
-	var shapes []string
-	prefixes := true
+	// prefixes lists the prefixes alone, as the message for a gateway of
+	// prefix routes gives them; shapes lists every route's kind and text.
+	var prefixes, shapes []string
 	for i := range v.s.Gateway.Routes {
 		kind, shape := routeShape(&v.s.Gateway.Routes[i])
 		if kind == "" || kind != "regex" && !strings.HasPrefix(shape, "/") {
@@ -112,18 +113,17 @@ func (v *validator) routed(path, p string, template bool) {
 		if matchesRoute(kind, shape, static, param) {
 			return
 		}
-		if kind != "prefix" {
-			prefixes = false
-			shape = kind + " " + shape
+		if kind == "prefix" && !slices.Contains(prefixes, shape) {
+			prefixes = append(prefixes, shape)
 		}
-		if !slices.Contains(shapes, shape) {
-			shapes = append(shapes, shape)
+		if s := kind + " " + shape; !slices.Contains(shapes, s) {
+			shapes = append(shapes, s)
 		}
 	}
 	switch {
 	case len(shapes) == 0:
-	case prefixes:
-		v.errorf(path, "no gateway route matches %q; paths must start with a route prefix (%s)", p, quoteList(shapes))
+	case len(prefixes) == len(shapes):
+		v.errorf(path, "no gateway route matches %q; paths must start with a route prefix (%s)", p, quoteList(prefixes))
 	default:
 		v.errorf(path, "no gateway route matches %q; routes match %s", p, quoteList(shapes))
 	}
