@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-sim/baton/gateway/route"
 	"github.com/baton-sim/baton/scenarios"
 )
 
@@ -375,7 +376,7 @@ func TestNewMeta(t *testing.T) {
 		Name:     "quickstart",
 		Duration: 30 * time.Second,
 		Services: []scenarios.Service{{Name: "frontend", Replicas: 2}, {Name: "backend", Replicas: 1}},
-		Gateway:  scenarios.Gateway{Routes: []scenarios.Route{{Name: "api"}, {Name: "static"}}},
+		Gateway:  scenarios.Gateway{Routes: []scenarios.Route{{Route: route.Route{Name: "api"}}, {Route: route.Route{Name: "static"}}}},
 		SLO:      []scenarios.SLO{{Rule: "p99 < 150ms", Metric: scenarios.MetricPercentile, Quantile: 0.99, Op: "<", Threshold: 150}},
 	}
 	got := NewMeta(sc, "live")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baton-sim/baton/gateway/route"
 	"github.com/baton-sim/baton/scenarios"
 )
 
@@ -154,7 +155,7 @@ func TestValidKinds(t *testing.T) {
 func TestValidateTopology(t *testing.T) {
 	sc := &scenarios.Scenario{
 		Services: []scenarios.Service{{Name: "frontend", Replicas: 2}, {Name: "catalog", Replicas: 3}},
-		Gateway:  scenarios.Gateway{Routes: []scenarios.Route{{Name: "browse", Prefix: "/", Service: "frontend"}}},
+		Gateway:  scenarios.Gateway{Routes: []scenarios.Route{{Route: route.Route{Name: "browse", Prefix: "/"}, Service: "frontend"}}},
 	}
 	ok := sample(scenarios.FaultPartition)
 	ok.Target.Replica = nil
