@@ -1,6 +1,5 @@
 package fault
 
-
 // crash kills replicas (Chaos Mesh's pod-kill): the engine closes their
 // listener and resets their connections at Start, and with restart listens
 // again at Stop. Requests meanwhile fail to connect.

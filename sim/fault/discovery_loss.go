@@ -1,6 +1,5 @@
 package fault
 
-
 // discoveryLoss removes replicas from service discovery while they keep
 // serving: callers stop picking them, requests already sent are answered.
 // The engine applies it from Transitions; Decide never sees it.

@@ -1,6 +1,5 @@
 package fault
 
-
 // drop loses calls on the wire (Chaos Mesh's network loss). HTTP over a
 // lossy link that drops a call outright ends in a reset, so the caller
 // sees what a reset fault gives; the two differ in intent, not effect.

@@ -1,6 +1,5 @@
 package fault
 
-
 // hang blackholes requests: accepted, never answered (toxiproxy's timeout
 // toxic with timeout 0). Only the caller's own deadline ends them.
 type hang struct{}

@@ -1,6 +1,5 @@
 package fault
 
-
 // partition cuts the network between two services, both ways (Chaos
 // Mesh's network partition with direction both): calls between them fail
 // to connect. It hits every call between the two, with no conditions.

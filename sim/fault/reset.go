@@ -1,6 +1,5 @@
 package fault
 
-
 // reset answers requests with a TCP RST (toxiproxy's reset_peer): the
 // caller sees a connection reset, which retry policies name "reset".
 type reset struct{}

@@ -1,6 +1,5 @@
 package fault
 
-
 // slowBody sends response bodies at a limited rate (toxiproxy's bandwidth
 // toxic). The engine writes the body through a BandwidthWriter.
 type slowBody struct{}
