@@ -37,6 +37,9 @@ const (
 	// fault kind.
 	EventFaultStart = "fault_start"
 	EventFaultStop  = "fault_stop"
+	// EventRollout is a rollout step pushed to the gateway; Detail is the
+	// route and its new split.
+	EventRollout = "rollout"
 )
 
 // Event is one thing a policy did.

@@ -59,6 +59,9 @@ func Canonical(s *Scenario) ([]byte, error) {
 	if len(s.Faults) > 0 {
 		add(root, "faults", valueNode(reflect.ValueOf(s.Faults), fieldInfo{}, true))
 	}
+	if len(s.Rollout) > 0 {
+		add(root, "rollout", valueNode(reflect.ValueOf(s.Rollout), fieldInfo{}, true))
+	}
 
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)

@@ -765,6 +765,9 @@ func (d *decoder) scenario() *Scenario {
 	if n, path, ok := d.field(f, "", "faults"); ok {
 		d.value(n, path, reflect.ValueOf(&s.Faults).Elem(), fieldInfo{})
 	}
+	if n, path, ok := d.field(f, "", "rollout"); ok {
+		d.value(n, path, reflect.ValueOf(&s.Rollout).Elem(), fieldInfo{})
+	}
 	return s
 }
 

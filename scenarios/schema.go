@@ -93,7 +93,7 @@ func (k tableKind) fields() []fieldSpec {
 			{"seed", kindValue}, {"duration", kindValue}, {"services", kindServices},
 			{"gateway", kindOf(reflect.TypeFor[Gateway]())}, {"mesh", kindOf(reflect.TypeFor[Mesh]())},
 			{"load", kindOf(reflect.TypeFor[Load]())}, {"slo", kindValues},
-			{"faults", kindOf(reflect.TypeFor[[]Fault]())}}
+			{"faults", kindOf(reflect.TypeFor[[]Fault]())}, {"rollout", kindOf(reflect.TypeFor[[]RolloutStep]())}}
 	case kindLatency:
 		return []fieldSpec{{"dist", kindValue}, {"value", kindValue}, {"min", kindValue}, {"max", kindValue},
 			{"mean", kindValue}, {"stddev", kindValue}, {"p50", kindValue}, {"p99", kindValue},

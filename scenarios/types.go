@@ -32,6 +32,8 @@ type Scenario struct {
 	SLO      []SLO     `json:"slo,omitempty"`
 	// Faults is the fault timeline: what goes wrong, where and when.
 	Faults []Fault `json:"faults,omitempty" yaml:"faults"`
+	// Rollout changes gateway routes' backends during the run.
+	Rollout []RolloutStep `json:"rollout,omitempty" yaml:"rollout"`
 }
 
 // Service is one synthetic service: Replicas identical replicas, each with

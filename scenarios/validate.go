@@ -47,6 +47,7 @@ func (d *decoder) validate(s *Scenario) {
 	v.mesh()
 	v.load()
 	v.faults()
+	v.rollout()
 }
 
 type validator struct {

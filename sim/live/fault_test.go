@@ -212,3 +212,39 @@ func TestClosedModel(t *testing.T) {
 		t.Errorf("%d requests from 5 users thinking 50ms for 2s, want at most %d", s.Requests, limit)
 	}
 }
+
+// TestRolloutMovesTheSplit starts a canary at 10 % and moves it to 50 %
+// after a second: v2's share of the first second is one in ten, of the
+// next about one in two.
+func TestRolloutMovesTheSplit(t *testing.T) {
+	sc := parse(t, `baton: v1
+name: canary
+duration: 2s
+services:
+  v1: {replicas: 1, latency: 1ms}
+  v2: {replicas: 1, latency: 1ms}
+gateway:
+  routes:
+    - {name: api, prefix: /, backends: [{service: v1, weight: 90}, {service: v2, weight: 10}]}
+load:
+  rate: 100/s
+  arrival: uniform
+rollout:
+  - {at: 1s, route: api, backends: [{service: v1, weight: 50}, {service: v2, weight: 50}]}
+`)
+	r := run(t, sc)
+	if r.Summary.Errors != 0 {
+		t.Fatalf("%d errors", r.Summary.Errors)
+	}
+	// The step lands on the engine's 100ms maintenance tick, so up to ten
+	// requests of the second window may still see the old split.
+	for i, want := range [][2]int64{{7, 13}, {40, 55}} {
+		got := r.Windows[i].Services["v2"].Requests
+		if got < want[0] || got > want[1] {
+			t.Errorf("window %d: v2 served %d of 100, want %d to %d", i, got, want[0], want[1])
+		}
+	}
+	if r.Summary.Events[reports.EventRollout] != 1 {
+		t.Errorf("rollout events = %d, want 1", r.Summary.Events[reports.EventRollout])
+	}
+}

@@ -66,7 +66,7 @@ var _ sim.Engine = (*Engine)(nil)
 type Instance struct {
 	opts     Options
 	sc       *scenarios.Scenario
-	gw       *gateway.Gateway
+	gw       *gateway.Reloader
 	gwAddrs  []string          // one per gateway replica
 	addrs    map[string]string // replica name -> address
 	rec      atomic.Pointer[reports.Recorder]
@@ -82,6 +82,7 @@ type Instance struct {
 	probes       sync.WaitGroup // health probes in flight
 
 	faults        *faults
+	rolledOut     int                          // rollout steps applied
 	steer         atomic.Pointer[load.Steer]   // the open model's schedule, for SetRate
 	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart
 	meshEndpoints map[string]*balance.Endpoint // by replica name: what discovery knows
@@ -115,7 +116,8 @@ func (in *Instance) gatewayURLs() []string {
 func (in *Instance) ReplicaURL(name string) string { return "http://" + in.addrs[name] }
 
 func (in *Instance) start(ctx context.Context) error {
-	gw, err := gateway.New(in.sc.Gateway, gateway.Options{Seed: scenarios.DeriveSeed(in.sc.Seed, "gateway")})
+	// A reloader, so rollout steps can push new splits while requests flow.
+	gw, err := gateway.NewReloader(in.sc.Gateway, gateway.Options{Seed: scenarios.DeriveSeed(in.sc.Seed, "gateway")})
 	if err != nil {
 		return err
 	}
@@ -194,7 +196,7 @@ func (in *Instance) start(ctx context.Context) error {
 		in.closers = append(in.closers, gh.Close)
 		// The gateway's own server: header and body limits, and the read
 		// and write timeouts that cut slowloris clients off.
-		in.serveWith(ln, gateway.NewServer(gh, gw.ServerOptions(), discardLogger()))
+		in.serveWith(ln, gateway.NewServer(gh, gw.Current().ServerOptions(), discardLogger()))
 	}
 
 	mctx, stop := context.WithCancel(context.Background())
@@ -332,6 +334,7 @@ func (in *Instance) maintain(ctx context.Context) {
 			}
 			in.ctl.tick(ctx, now, &in.probes)
 			in.applyFaults(ctx, now)
+			in.applyRollout(now)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -260,4 +261,17 @@ func benchGet(b *testing.B, url string) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+func TestJSONBody(t *testing.T) {
+	for _, size := range []int{0, 10, 41, 80, 1000} {
+		b := live.JSONBody("cart", "cart-0", size)
+		var v map[string]string
+		if err := json.Unmarshal(b, &v); err != nil || v["service"] != "cart" || v["replica"] != "cart-0" {
+			t.Errorf("size %d: %s is not the replica's JSON (%v)", size, b, err)
+		}
+		if size >= 80 && len(b) != size { // below the unpadded object's size, no padding
+			t.Errorf("size %d: body is %d bytes", size, len(b))
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
 	"net/http"
@@ -36,7 +37,7 @@ func newReplica(name string, svc *synth.Service, seed uint64, rec *atomic.Pointe
 		name:    name,
 		svc:     svc,
 		rec:     rec,
-		body:    make([]byte, svc.ResponseBytes()),
+		body:    jsonBody(svc.Name(), name, svc.ResponseBytes()),
 		station: synth.NewStation(concurrency, queue),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
@@ -127,6 +128,7 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	w.WriteHeader(status)
 	if status == http.StatusOK {
+		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(r.body)
 	}
 	r.record(arrived, status)
@@ -182,4 +184,17 @@ func (r *replica) record(arrived time.Time, status int) {
 		Status:  status,
 		Latency: now.Sub(arrived),
 	})
+}
+
+// jsonBody is a replica's answer: a JSON object naming the service and the
+// replica, padded to size bytes (when size allows), so gateway transforms
+// and aggregation have real JSON to work on.
+func jsonBody(service, replica string, size int) []byte {
+	b := []byte(`{"service":"` + service + `","replica":"` + replica + `"}`)
+	if pad := size - len(b) - len(`,"pad":""`); pad > 0 {
+		b = append(b[:len(b)-1], `,"pad":"`...)
+		b = append(b, bytes.Repeat([]byte{'x'}, pad)...)
+		b = append(b, `"}`...)
+	}
+	return b
 }

@@ -1,0 +1,4 @@
+package live
+
+// JSONBody exposes jsonBody to the external tests.
+var JSONBody = jsonBody
