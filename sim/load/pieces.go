@@ -90,15 +90,7 @@ func (p *pieces) invert(x float64) time.Duration {
 	}
 	// The first segment whose end passes x; it holds arrivals because the
 	// one before it ended at or below x. Pauses are skipped this way.
-	lo, hi := 0, len(p.start)-1
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if p.cum[mid+1] > x {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
+	lo := segment(p.cum, x, len(p.start))
 	if p.length[lo] == 0 {
 		return p.start[lo]
 	}

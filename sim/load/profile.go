@@ -146,15 +146,7 @@ func (p *Profile) Invert(x float64) time.Duration {
 	}
 	// The first stage whose cumulative passes x; stages are few, but
 	// Invert runs once per request, so search rather than scan.
-	lo, hi := 0, len(p.stages)-1
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if p.cum[mid+1] > x {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
-	}
+	lo := segment(p.cum, x, len(p.stages))
 	t := p.start[lo] + p.stages[lo].Invert(x-p.cum[lo])
 	return min(t, p.end)
 }
@@ -218,4 +210,20 @@ func checkDuration(stage, field string, d time.Duration) error {
 // formatRate writes a rate compactly: 100/s, 2.5/s.
 func formatRate(r float64) string {
 	return fmt.Sprintf("%g/s", r)
+}
+
+// segment finds the first of n segments whose cumulative end cum[i+1]
+// passes x (cum holds n+1 running totals from 0). Invert runs once per
+// request, so it searches rather than scans.
+func segment(cum []float64, x float64, n int) int {
+	lo, hi := 0, n-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if cum[mid+1] > x {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
