@@ -527,7 +527,13 @@ routes:
 			t.Fatalf("request %d: status %d body %s", i, resp.StatusCode, b)
 		}
 	}
-	hs.handler.Close() // waits for mirrors in flight
+	// Mirrors run in the background and Close cancels those still in
+	// flight, so let them land first (on a busy machine the last one can
+	// trail the main response by a while).
+	for deadline := time.Now().Add(10 * time.Second); shadow.mirrors.Load() < int64(want) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	hs.handler.Close()
 	if got := shadow.mirrors.Load(); got != int64(want) || shadow.hits.Load() != 0 {
 		t.Errorf("shadow got %d mirrored (and %d unmarked), want %d", got, shadow.hits.Load(), want)
 	}
