@@ -96,6 +96,8 @@ type Gateway struct {
 	// methods are the methods any route names, sorted: the candidates a
 	// 405's Allow header is built from.
 	methods []string
+	// tls is the listener configuration, nil without a tls block.
+	tls *tls.Config
 }
 
 // namedLimit is one entry of config.Gateway.RateLimits, compiled.
@@ -126,7 +128,7 @@ type compiledRoute struct {
 }
 
 // New compiles cfg: the route table, the authenticator (reading JWT key
-// files once), one rate-limit policy per named limit, transformations,
+// files once), the TLS listener configuration (reading its PEM files once), one rate-limit policy per named limit, transformations,
 // aggregations and retry policies. The error is cfg.Validate's, or names
 // what failed to build.
 func New(cfg config.Gateway, opts Options) (*Gateway, error) {
@@ -144,6 +146,11 @@ func build(cfg config.Gateway, opts Options, prev *Gateway) (*Gateway, error) {
 	var err error
 	if g.auth, err = auth.New(cfg.Auth); err != nil {
 		return nil, fmt.Errorf("gateway: auth: %w", err)
+	}
+	if cfg.TLS != nil {
+		if g.tls, err = buildTLS(cfg.TLS); err != nil {
+			return nil, err
+		}
 	}
 	cluster := ratelimit.ClusterOptions{
 		Mode:      cfg.Limits.Mode,

@@ -92,11 +92,15 @@ func newHarness(t testing.TB, src Source, ups ...*upstream) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(h, src.Current().ServerOptions(), log.New(io.Discard, "", 0))
+	opts := src.Current().ServerOptions()
+	if rl, ok := src.(*Reloader); ok {
+		opts = rl.ServerOptions()
+	}
+	srv := NewServer(h, opts, log.New(io.Discard, "", 0))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = srv.Serve(ln)
+		_ = srv.Serve(Listener(ln, opts))
 	}()
 	tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	t.Cleanup(func() {

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +23,9 @@ type Reloader struct {
 	mu   sync.Mutex // serialises reloads, so carry-over reads the latest
 	cur  atomic.Pointer[Gateway]
 	opts Options
+	// initialTLS is the first configuration's TLS: it decides whether the
+	// listener is TLS at all.
+	initialTLS *tls.Config
 }
 
 // NewReloader compiles cfg as the first configuration.
@@ -30,7 +34,7 @@ func NewReloader(cfg config.Gateway, opts Options) (*Reloader, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Reloader{opts: opts}
+	r := &Reloader{opts: opts, initialTLS: g.tls}
 	r.cur.Store(g)
 	return r, nil
 }

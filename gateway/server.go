@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/tls"
 	"log"
 	"net/http"
 	"time"
@@ -18,6 +19,9 @@ type ServerOptions struct {
 	// MaxHeaderBytes bounds the request line and header; net/http answers
 	// 431 beyond it (plus 4 KiB of slack it always allows).
 	MaxHeaderBytes int
+	// TLS, when set, is the listener's TLS configuration (see Listener).
+	// Only HTTP/1.1 is offered: the gateway's limits are written for it.
+	TLS *tls.Config
 }
 
 // ServerOptions returns the server settings of g's configuration. A server
@@ -30,10 +34,12 @@ func (g *Gateway) ServerOptions() ServerOptions {
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    g.cfg.MaxHeaderBytes,
+		TLS:               g.tls,
 	}
 }
 
-// NewServer returns an http.Server for h with o applied. errorLog receives
+// NewServer returns an http.Server for h with o applied; serve it on
+// Listener(ln, o) so TLS, when configured, is terminated. errorLog receives
 // net/http's per-connection errors (nil: the log package's default).
 func NewServer(h http.Handler, o ServerOptions, errorLog *log.Logger) *http.Server {
 	return &http.Server{
@@ -43,6 +49,7 @@ func NewServer(h http.Handler, o ServerOptions, errorLog *log.Logger) *http.Serv
 		WriteTimeout:      o.WriteTimeout,
 		IdleTimeout:       o.IdleTimeout,
 		MaxHeaderBytes:    o.MaxHeaderBytes,
+		TLSConfig:         o.TLS,
 		ErrorLog:          errorLog,
 	}
 }

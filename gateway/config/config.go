@@ -57,6 +57,8 @@ type Gateway struct {
 	ClientIP ratelimit.ClientIPOptions `json:"client_ip,omitzero" yaml:"client_ip,omitempty"`
 	// Timeouts bound the client side of the gateway's connections.
 	Timeouts Timeouts `json:"timeouts,omitzero" yaml:"timeouts,omitempty"`
+	// TLS, when set, makes every gateway listener terminate TLS.
+	TLS *TLS `json:"tls,omitempty" yaml:"tls,omitempty"`
 	// MaxHeaderBytes bounds a request's header block; larger requests get
 	// 431. net/http allows 4 KiB of slack above it.
 	MaxHeaderBytes int `json:"max_header_bytes,omitempty" yaml:"max_header_bytes,omitempty" default:"32768"`
@@ -131,6 +133,10 @@ func (g Gateway) Defaults() Gateway {
 	}
 	if g.MaxBodyBytes == 0 {
 		g.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if g.TLS != nil {
+		t := g.TLS.Defaults()
+		g.TLS = &t
 	}
 	t := &g.Timeouts
 	for _, f := range []struct {

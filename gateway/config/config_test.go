@@ -59,6 +59,24 @@ func TestFullConfigValidates(t *testing.T) {
 	}
 }
 
+func TestTLSDefaults(t *testing.T) {
+	g := decode(t, "tls: {cert_file: c.pem, key_file: k.pem}\n"+minimal)
+	if err := g.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	got := *g.Defaults().TLS
+	want := TLS{CertFile: "c.pem", KeyFile: "k.pem", ClientAuth: ClientAuthNone, MinVersion: TLS12}
+	if got != want {
+		t.Errorf("Defaults().TLS = %+v, want %+v", got, want)
+	}
+	if g.TLS.ClientAuth != "" {
+		t.Errorf("Defaults changed the receiver's TLS block: %+v", *g.TLS)
+	}
+	if (Gateway{}).Defaults().TLS != nil {
+		t.Errorf("Defaults() of a gateway without tls set a tls block")
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	got := Gateway{}.Defaults()
 	want := Gateway{
@@ -106,6 +124,14 @@ func TestValidateErrors(t *testing.T) {
 			[][2]string{{"timeouts.read_header", "negative"}, {"timeouts.idle", "negative"}}},
 		{"header bytes", "max_header_bytes: 2000000\n" + minimal, [][2]string{{"max_header_bytes", "1..1048576"}}},
 		{"body bytes", "max_body_bytes: -5\n" + minimal, [][2]string{{"max_body_bytes", "negative"}}},
+		{"tls files", "tls: {}\n" + minimal,
+			[][2]string{{"tls.cert_file", "required"}, {"tls.key_file", "required"}}},
+		{"tls client auth", "tls: {cert_file: c.pem, key_file: k.pem, client_auth: always}\n" + minimal,
+			[][2]string{{"tls.client_auth", `unknown mode "always"`}}},
+		{"tls client ca", "tls: {cert_file: c.pem, key_file: k.pem, client_auth: request}\n" + minimal,
+			[][2]string{{"tls.client_ca_file", "required when client_auth is request"}}},
+		{"tls version", "tls: {cert_file: c.pem, key_file: k.pem, min_version: \"1.1\"}\n" + minimal,
+			[][2]string{{"tls.min_version", `unknown version "1.1"`}}},
 		{"auth", `
 auth:
   consumers: [{name: a}, {name: a}]

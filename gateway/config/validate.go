@@ -56,6 +56,7 @@ func (p *problems) wrap(path, msg string, err error) {
 func (g *Gateway) Validate() error {
 	p := &problems{}
 	g.validateServer(p)
+	g.validateTLS(p)
 	g.validateAuth(p)
 	limits := g.validateRateLimits(p)
 	g.validateRoutes(p, limits)
