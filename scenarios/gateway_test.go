@@ -82,7 +82,7 @@ func TestParseGateway(t *testing.T) {
 		{
 			name:    "not a mapping",
 			src:     "gateway: [routes]\n",
-			wantErr: `gw.yaml:1:10: gateway: must be a mapping with fields replicas, limits, client_ip, timeouts, max_header_bytes, max_body_bytes, auth, rate_limits, routes, got a list`,
+			wantErr: `gw.yaml:1:10: gateway: must be a mapping with fields replicas, limits, client_ip, timeouts, tls, max_header_bytes, max_body_bytes, auth, rate_limits, routes, got a list`,
 		},
 	}
 	for _, tt := range tests {

@@ -240,6 +240,13 @@ type ClientClass struct {
 	// Basic is "user:password", sent base64-encoded as "Authorization:
 	// Basic ..."; default none. Exclusive with Bearer.
 	Basic string `json:"basic,omitempty" yaml:"basic,omitempty"`
+	// ClientCert and ClientKey are PEM files (paths relative to the
+	// working directory) of a certificate the class presents when the
+	// gateway terminates TLS (gateway.tls), for the mtls auth kind; give
+	// both or neither; default none. The loader reads neither file: the
+	// live engine does when it starts.
+	ClientCert string `json:"client_cert,omitempty" yaml:"client_cert,omitempty"`
+	ClientKey  string `json:"client_key,omitempty" yaml:"client_key,omitempty"`
 	// Headers are added to every request of the class (templates);
 	// default none.
 	Headers map[string]string `json:"headers,omitempty" yaml:"headers"`
