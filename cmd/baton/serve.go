@@ -212,11 +212,19 @@ func serveGateway(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return runFailed(fmt.Errorf("serve gateway: %w", err))
 	}
-	srv := gateway.NewServer(h, rl.Current().ServerOptions(), log.New(logw, "baton: http: ", 0))
+	// With a tls block the listener terminates TLS; its certificates
+	// follow reloads (each handshake asks the current configuration), but
+	// whether it speaks TLS at all is fixed at start.
+	so := rl.ServerOptions()
+	srv := gateway.NewServer(h, so, log.New(logw, "baton: http: ", 0))
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(gateway.Listener(ln, so)) }()
 	addr := ln.Addr().String()
-	logf("gateway serving on http://%s (%d routes) from %s", addr, len(f.Gateway.Routes), o.path)
+	scheme := "http"
+	if so.TLS != nil {
+		scheme = "https"
+	}
+	logf("gateway serving on %s://%s (%d routes) from %s", scheme, addr, len(f.Gateway.Routes), o.path)
 	if o.ready != nil {
 		o.ready(addr)
 	}
@@ -236,6 +244,9 @@ func serveGateway(ctx context.Context, o serveOptions) error {
 		}
 		if next.Listen != f.Listen {
 			logf("reload (%s): listen %s needs a restart; still listening on %s", why, next.Listen, addr)
+		}
+		if (next.Gateway.TLS == nil) != (so.TLS == nil) {
+			logf("reload (%s): turning tls on or off needs a restart; still serving %s", why, scheme)
 		}
 		if next.Seed != f.Seed {
 			logf("reload (%s): a new seed needs a restart; keeping %d", why, f.Seed)
