@@ -28,11 +28,9 @@ func (in *Instance) Drive(ctx context.Context, begin func(time.Time) *reports.Re
 	if err != nil {
 		return fmt.Errorf("live: client mix: %w", err)
 	}
-	tr := &http.Transport{
-		MaxIdleConnsPerHost: 10000,
-		DisableCompression:  true,
-		IdleConnTimeout:     90 * time.Second,
-	}
+	// Over TLS, each client class with a certificate has its own
+	// connections (see transports).
+	tr := in.transports()
 	defer tr.CloseIdleConnections()
 	client := &http.Client{
 		Transport:     tr,
@@ -40,7 +38,7 @@ func (in *Instance) Drive(ctx context.Context, begin func(time.Time) *reports.Re
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	seed := scenarios.DeriveSeed(sc.Seed, "load/requests")
-	d := &driver{in: in, mix: mix, pick: rand.New(rand.NewPCG(seed, ^seed)), bases: in.gatewayURLs()}
+	d := &driver{in: in, mix: mix, pick: rand.New(rand.NewPCG(seed, ^seed)), bases: in.gatewayURLs(), certClasses: tr.byClass}
 	if closed, err := closedModel(sc); err != nil {
 		return err
 	} else if closed != nil {
@@ -54,6 +52,9 @@ type driver struct {
 	in    *Instance
 	mix   *load.Mix
 	bases []string // gateway replica URLs, requests spread in turn
+	// certClasses are the classes that present a client certificate;
+	// their requests carry classHeader.
+	certClasses map[string]*http.Transport
 
 	mu   sync.Mutex // guards pick, req and n
 	pick *rand.Rand
@@ -69,10 +70,14 @@ func (d *driver) next(t *vegeta.Target) {
 	base := d.bases[d.n%uint64(len(d.bases))]
 	d.n++
 	*t = vegeta.Target{Method: d.req.Method, URL: base + d.req.Path}
-	if len(d.req.Header) > 0 {
-		t.Header = make(http.Header, len(d.req.Header))
+	_, cert := d.certClasses[d.req.Class]
+	if len(d.req.Header) > 0 || cert {
+		t.Header = make(http.Header, len(d.req.Header)+1)
 		for _, h := range d.req.Header {
 			t.Header.Add(h.Name, h.Value)
+		}
+		if cert {
+			t.Header.Set(classHeader, d.req.Class)
 		}
 	}
 	if len(d.req.Body) > 0 {

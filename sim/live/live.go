@@ -6,6 +6,7 @@ package live
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -85,6 +86,7 @@ type Instance struct {
 	rolledOut     int                          // rollout steps applied
 	steer         atomic.Pointer[load.Steer]   // the open model's schedule, for SetRate
 	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart
+	classCerts    map[string]tls.Certificate   // by client class: the certificate it presents
 	meshEndpoints map[string]*balance.Endpoint // by replica name: what discovery knows
 }
 
@@ -99,16 +101,24 @@ func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instanc
 	return in, nil
 }
 
-// GatewayURL is where the gateway listens.
-func (in *Instance) GatewayURL() string { return "http://" + in.gwAddrs[0] }
+// GatewayURL is where the gateway listens: https:// when the scenario's
+// gateway has a tls block.
+func (in *Instance) GatewayURL() string { return in.gatewayScheme() + in.gwAddrs[0] }
 
 // gatewayURLs are where every gateway replica listens.
 func (in *Instance) gatewayURLs() []string {
 	urls := make([]string, len(in.gwAddrs))
 	for i, a := range in.gwAddrs {
-		urls[i] = "http://" + a
+		urls[i] = in.gatewayScheme() + a
 	}
 	return urls
+}
+
+func (in *Instance) gatewayScheme() string {
+	if in.gw.TLSConfig() != nil {
+		return "https://"
+	}
+	return "http://"
 }
 
 // ReplicaURL is where the named replica listens, for direct calls that
@@ -122,6 +132,9 @@ func (in *Instance) start(ctx context.Context) error {
 		return err
 	}
 	in.gw = gw
+	if err := in.loadClassCerts(); err != nil {
+		return err
+	}
 	now := time.Now()
 	if in.ctl, err = newControl(in.sc, now, in.event); err != nil {
 		return err
@@ -194,9 +207,11 @@ func (in *Instance) start(ctx context.Context) error {
 		in.gwAddrs = append(in.gwAddrs, ln.Addr().String())
 		gh := gateway.NewHandler(gw, i, c, time.Now)
 		in.closers = append(in.closers, gh.Close)
-		// The gateway's own server: header and body limits, and the read
-		// and write timeouts that cut slowloris clients off.
-		in.serveWith(ln, gateway.NewServer(gh, gw.Current().ServerOptions(), discardLogger()))
+		// The gateway's own server: header and body limits, the read
+		// and write timeouts that cut slowloris clients off, and TLS when
+		// the scenario's gateway has a tls block.
+		so := gw.ServerOptions()
+		in.serveWith(gateway.Listener(ln, so), gateway.NewServer(gh, so, discardLogger()))
 	}
 
 	mctx, stop := context.WithCancel(context.Background())
