@@ -1,11 +1,14 @@
 package live_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/baton-sim/baton/gateway/tlstest"
 	"github.com/baton-sim/baton/scenarios"
+	"github.com/baton-sim/baton/sim/live"
 )
 
 // tlsScenario has a gateway terminating TLS and asking for client
@@ -74,5 +77,30 @@ func TestTLSEdgeUnknownCertificate(t *testing.T) {
 	}
 	if got := s.Errors; got != want["stranger"] {
 		t.Errorf("errors = %d, want %d (every stranger request fails its handshake); by status %v", got, want["stranger"], s.ByStatus)
+	}
+}
+
+// TestTLSEdgeStartErrors checks that a class's certificate problems stop
+// Start with the field named, before any load is sent.
+func TestTLSEdgeStartErrors(t *testing.T) {
+	ca := tlstest.NewCA(t, "edge")
+	server, partner := ca.Server(t, "gateway"), ca.Client(t, "partner")
+	tests := []struct {
+		name, clients, want string
+	}{
+		{"cert without key", "    - {name: p, client_cert: " + partner.CertFile + "}\n", "load.clients[0]: client_cert and client_key go together"},
+		{"missing file", "    - {name: p, client_cert: /nonexistent.pem, client_key: " + partner.KeyFile + "}\n", "load.clients[0].client_cert"},
+	}
+	for _, tt := range tests {
+		sc := tlsScenario(t, server, ca.File, "  rate: 1/s", tt.clients)
+		inst, err := live.New(live.Options{}).Start(context.Background(), sc)
+		if err == nil {
+			inst.Close()
+			t.Errorf("%s: Start succeeded, want an error naming %s", tt.name, tt.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %q does not say %q", tt.name, err, tt.want)
+		}
 	}
 }
