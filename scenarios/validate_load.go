@@ -447,6 +447,13 @@ func (v *validator) clients(classes []ClientClass) {
 			sure = false
 		}
 		total += c.Share
+		if (c.ClientCert == "") != (c.ClientKey == "") && !v.broken(cp+".client_cert") && !v.broken(cp+".client_key") {
+			missing := cp + ".client_key"
+			if c.ClientCert == "" {
+				missing = cp + ".client_cert"
+			}
+			v.errorf(missing, "a client certificate needs both client_cert and client_key (PEM files)")
+		}
 		if c.Bearer != "" && c.Basic != "" && !v.broken(cp+".bearer") && !v.broken(cp+".basic") {
 			v.errorf(cp+".basic", "a request has one Authorization header, and bearer sets it already; keep bearer or basic")
 		} else if bp := cp + ".basic"; c.Basic != "" && !v.broken(bp) && !strings.Contains(c.Basic, ":") {
