@@ -34,3 +34,19 @@ func TestRecordEvent(t *testing.T) {
 		t.Errorf("window events = %v / %v, want the retry in window 0 and the ejection in window 1", w[0].Events, w[1].Events)
 	}
 }
+
+func TestRouteByStatus(t *testing.T) {
+	start := time.Unix(1000, 0)
+	r := NewRecorder(start, time.Second)
+	for _, st := range []int{200, 429, 429, 401} {
+		r.RecordRequest(Request{Intended: start, Route: "gold", Status: st})
+	}
+	s := r.Summary(Meta{Routes: []string{"gold"}})
+	got := s.Routes[0].ByStatus
+	if len(got) != 3 || got["200"] != 1 || got["429"] != 2 || got["401"] != 1 {
+		t.Errorf("route by_status = %v, want 200:1 401:1 429:2", got)
+	}
+	if o := otherStatuses(got); o != "401:1 429:2" {
+		t.Errorf("otherStatuses = %q, want %q", o, "401:1 429:2")
+	}
+}

@@ -58,12 +58,7 @@ func WriteText(w io.Writer, s Summary) error {
 	if len(s.ByStatus) > 0 {
 		t = table{}
 		t.row("status", "requests", "share")
-		statuses := slices.SortedFunc(maps.Keys(s.ByStatus), func(a, b string) int {
-			x, _ := strconv.Atoi(a)
-			y, _ := strconv.Atoi(b)
-			return x - y
-		})
-		for _, st := range statuses {
+		for _, st := range sortedStatuses(s.ByStatus) {
 			label := st
 			if st == "0" {
 				label = "0 (transport)"
@@ -75,10 +70,10 @@ func WriteText(w io.Writer, s Summary) error {
 
 	if len(s.Routes) > 0 {
 		t = table{}
-		t.row("route", "requests", "errors", "p50", "p90", "p99", "max")
+		t.row("route", "requests", "errors", "p50", "p90", "p99", "max", "other statuses")
 		for _, r := range s.Routes {
 			t.row(r.Name, strconv.FormatInt(r.Requests, 10), strconv.FormatInt(r.Errors, 10),
-				ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max))
+				ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max), otherStatuses(r.ByStatus))
 		}
 		t.write(&b, true)
 	}
@@ -225,4 +220,25 @@ func (t *table) write(b *bytes.Buffer, header bool) {
 		}
 	}
 	b.WriteString("\n")
+}
+
+// otherStatuses lists a route's answers other than 200, in status order:
+// "401:56 429:173".
+func otherStatuses(by map[string]int64) string {
+	var parts []string
+	for _, c := range sortedStatuses(by) {
+		if c != "200" && by[c] > 0 {
+			parts = append(parts, c+":"+strconv.FormatInt(by[c], 10))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// sortedStatuses orders status codes numerically.
+func sortedStatuses(by map[string]int64) []string {
+	return slices.SortedFunc(maps.Keys(by), func(a, b string) int {
+		x, _ := strconv.Atoi(a)
+		y, _ := strconv.Atoi(b)
+		return x - y
+	})
 }

@@ -111,8 +111,9 @@ func (c *count) add(failed bool) {
 // routeSeries is one gateway route; guarded by Recorder.reqMu.
 type routeSeries struct {
 	dist
-	errors int64
-	wins   []count
+	errors   int64
+	byStatus map[int]int64
+	wins     []count
 }
 
 // reqWindow is one window of the request stream; guarded by Recorder.reqMu.
@@ -212,10 +213,11 @@ func (r *Recorder) RecordRequest(q Request) {
 
 	rs := r.routes[q.Route]
 	if rs == nil {
-		rs = &routeSeries{dist: newDist()}
+		rs = &routeSeries{dist: newDist(), byStatus: make(map[int]int64, 2)}
 		r.routes[q.Route] = rs
 	}
 	rs.record(q.Latency)
+	rs.byStatus[q.Status]++
 	if failed {
 		rs.errors++
 	}

@@ -118,6 +118,9 @@ type RouteSummary struct {
 	Requests int64   `json:"requests"`
 	Errors   int64   `json:"errors"`
 	Latency  Latency `json:"latency_ms"`
+	// ByStatus counts the route's answers per status: a rate-limited
+	// tier's 429s, an auth policy's 401s.
+	ByStatus map[string]int64 `json:"by_status,omitempty"`
 }
 
 // ServiceSummary is one service: every request its replicas served,
@@ -191,6 +194,10 @@ func (r *Recorder) Summary(meta Meta) Summary {
 		sum := RouteSummary{Name: routeName(name)}
 		if rs != nil {
 			sum.Requests, sum.Errors, sum.Latency = rs.count, rs.errors, rs.latency()
+			sum.ByStatus = make(map[string]int64, len(rs.byStatus))
+			for st, n := range rs.byStatus {
+				sum.ByStatus[strconv.Itoa(st)] = n
+			}
 		}
 		s.Routes = append(s.Routes, sum)
 	}
