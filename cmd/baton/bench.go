@@ -55,6 +55,11 @@ func runBench(cmd *cobra.Command, f benchFlags, stdout, stderr io.Writer) error 
 	if f.format != "text" && f.format != "json" {
 		return badInput(fmt.Errorf("--format %q: want text or json", f.format))
 	}
+	// Zero means "default" to bench.Options; on the command line it is a
+	// mistake, since the flags already show their defaults.
+	if f.duration <= 0 || f.rounds < 1 || f.concurrency < 1 {
+		return badInput(errors.New("--duration, --rounds and --concurrency must be positive"))
+	}
 	opts, err := bench.Options{Duration: f.duration, Rounds: f.rounds, Concurrency: f.concurrency}.Normalize()
 	if err != nil {
 		return badInput(err)
