@@ -388,7 +388,12 @@ func (c *Client) try(ctx context.Context, d *destination, req *http.Request, att
 		// engine's real one give the same budget.
 		tctx, cancel = context.WithTimeout(ctx, deadline.Sub(now))
 	}
-	out := req.Clone(tctx)
+	// A shallow copy with its own URL: the attempt changes only where the
+	// request goes, so headers are shared with the caller's request rather
+	// than deep-copied on every attempt (the transport does not write them).
+	out := req.WithContext(tctx)
+	u := *req.URL
+	out.URL = &u
 	out.URL.Scheme = d.scheme
 	out.URL.Host = ep.Addr
 	out.Host = ep.Addr
