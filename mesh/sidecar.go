@@ -60,10 +60,10 @@ func Forward(w http.ResponseWriter, r *http.Request, c *Client, service string) 
 }
 
 // forwardHeaders are the request headers a proxy hop passes on.
-var forwardHeaders = []string{"Content-Type", "Traceparent", "Tracestate", "X-Request-Id", "X-User", "Cookie", "Authorization"}
+var forwardHeaders = [...]string{"Content-Type", "Traceparent", "Tracestate", "X-Request-Id", "X-User", "Cookie", "Authorization"}
 
 // copyBack are the response headers a proxy hop passes back.
-var copyBack = []string{ReplicaHeader, "Content-Type", "Retry-After"}
+var copyBack = [...]string{ReplicaHeader, "Content-Type", "Retry-After"}
 
 // Outbound is a service's outbound sidecar: the application sends every
 // call to it with the destination service as the Host, and it applies the
