@@ -602,11 +602,6 @@ func (g *Gateway) RouteName(method, host, path string) string {
 	return m.Route.Name
 }
 
-// Route reports the name of the route a GET for path would take, or "".
-func (g *Gateway) Route(path string) string {
-	return g.RouteName(http.MethodGet, "", path)
-}
-
 // Weyl increments: φ and √2, as fixed-point fractions of 2^64. Two
 // rationally independent irrationals keep the split and the mirror
 // sequences from moving in step.

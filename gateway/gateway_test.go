@@ -405,7 +405,7 @@ func TestRouteName(t *testing.T) {
 			t.Errorf("RouteName(%s %s) = %q, want %q", tt.method, tt.path, got, tt.want)
 		}
 	}
-	if got := g.Route("/items"); got != "items" {
+	if got := g.RouteName(http.MethodGet, "", "/items"); got != "items" {
 		t.Errorf("Route(/items) = %q, want items", got)
 	}
 	// RouteName counts nothing: the limit still has its full allowance.

@@ -277,10 +277,14 @@ func (c *Client) Call(ctx context.Context, service, path string, header http.Hea
 	if err != nil {
 		return Response{}, err
 	}
-	// Draining lets the connection go back to the pool.
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return Response{Status: resp.StatusCode, Replica: resp.Header.Get(ReplicaHeader)}, nil
+	return drained(resp), nil
+}
+
+// drained drains and closes resp (so its connection goes back to the pool)
+// and keeps what a caller reads of it.
+func drained(resp *http.Response) Response {
+	drain(resp)
+	return Response{Status: resp.StatusCode, Replica: resp.Header.Get(ReplicaHeader)}
 }
 
 // Do sends req to service under the destination's policy, retrying and

@@ -135,9 +135,7 @@ func (s *SidecarCaller) Call(ctx context.Context, service, path string, header h
 	if err != nil {
 		return Response{}, fmt.Errorf("mesh: outbound sidecar: %w", err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return Response{Status: resp.StatusCode, Replica: resp.Header.Get(ReplicaHeader)}, nil
+	return drained(resp), nil
 }
 
 // Close releases pooled connections.

@@ -93,7 +93,8 @@ func (in *Instance) applyFaults(ctx context.Context, now time.Time) {
 		if tr.Start {
 			kind = reports.EventFaultStart
 		}
-		for _, name := range in.replicasOf(tr.Service, tr.Replica) {
+		names := in.replicasOf(tr.Service, tr.Replica)
+		for _, name := range names {
 			in.event(reports.Event{At: now, Kind: kind, Service: tr.Service, Replica: name, Detail: tr.Kind})
 			switch tr.Kind {
 			case scenarios.FaultCrash:
@@ -111,7 +112,7 @@ func (in *Instance) applyFaults(ctx context.Context, now time.Time) {
 				}
 			}
 		}
-		if len(in.replicasOf(tr.Service, tr.Replica)) == 0 {
+		if len(names) == 0 {
 			// Faults on the network (partition) name no replica.
 			in.event(reports.Event{At: now, Kind: kind, Service: tr.Service, Detail: tr.Kind})
 		}

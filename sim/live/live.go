@@ -68,8 +68,7 @@ type Instance struct {
 	opts     Options
 	sc       *scenarios.Scenario
 	gw       *gateway.Reloader
-	gwAddrs  []string          // one per gateway replica
-	addrs    map[string]string // replica name -> address
+	gwAddrs  []string // one per gateway replica
 	rec      atomic.Pointer[reports.Recorder]
 	servers  []*http.Server
 	clients  []*mesh.Client
@@ -92,7 +91,7 @@ type Instance struct {
 
 // Start brings up every replica and the gateway on loopback sockets.
 func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instance, error) {
-	in := &Instance{opts: e.opts, sc: sc, addrs: make(map[string]string),
+	in := &Instance{opts: e.opts, sc: sc,
 		endpoints: make(map[string]*endpoint), meshEndpoints: make(map[string]*balance.Endpoint)}
 	if err := in.start(ctx); err != nil {
 		in.Close()
@@ -123,7 +122,7 @@ func (in *Instance) gatewayScheme() string {
 
 // ReplicaURL is where the named replica listens, for direct calls that
 // bypass the gateway and mesh (benchmarks compare the two).
-func (in *Instance) ReplicaURL(name string) string { return "http://" + in.addrs[name] }
+func (in *Instance) ReplicaURL(name string) string { return "http://" + in.meshEndpoints[name].Addr }
 
 func (in *Instance) start(ctx context.Context) error {
 	// A reloader, so rollout steps can push new splits while requests flow.
@@ -164,7 +163,6 @@ func (in *Instance) start(ctx context.Context) error {
 				return err
 			}
 			rep := newReplica(name, svc, scenarios.DeriveSeed(in.sc.Seed, name), &in.rec, s.Concurrency, s.Queue)
-			in.addrs[name] = ln.Addr().String()
 			ep := &balance.Endpoint{ID: name, Addr: ln.Addr().String()}
 			if len(s.Zones) > 0 {
 				ep.Zone = s.Zones[i%len(s.Zones)]

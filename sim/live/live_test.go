@@ -113,7 +113,7 @@ services:
     replicas: 1
     concurrency: 1
     queue: 1
-    latency: 300ms
+    latency: 1s
 gateway:
   routes:
     - prefix: /
@@ -133,7 +133,8 @@ load:
 	url := inst.(*live.Instance).GatewayURL() + "/"
 
 	// One request takes the worker, one waits in the queue, the third is
-	// refused. Each waits until the previous one is surely admitted.
+	// refused, whatever order they arrive in, as long as all three arrive
+	// within the first request's second of service.
 	codes := make(chan int, 3)
 	for i := range 3 {
 		go func() {
