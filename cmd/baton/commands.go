@@ -34,7 +34,7 @@ errors and routing as text or JSON that CI can gate on.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newValidateCmd(stdout), newServeCmd(stderr))
-	root.AddCommand(newBenchCmd(stdout, stderr))
+	root.AddCommand(newBenchCmd(stdout, stderr), newSelfcheckCmd(stdout, stderr))
 	return root
 }
 

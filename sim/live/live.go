@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/baton-sim/baton/gateway"
+	"github.com/baton-sim/baton/internal/hrtimer"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/mesh/balance"
 	"github.com/baton-sim/baton/mesh/identity"
@@ -37,6 +38,10 @@ type Options struct {
 	RequestTimeout time.Duration
 	// MaxWorkers caps the load driver's concurrent requests; default 10000.
 	MaxWorkers uint64
+	// Served, if set, is told of every request a replica served, with
+	// its station's computed instants (selfcheck compares them with an
+	// ideal queue fed the same draws). It is called concurrently.
+	Served func(ServedRequest)
 }
 
 // Engine is the live engine.
@@ -82,6 +87,7 @@ type Instance struct {
 	probes       sync.WaitGroup // health probes in flight
 
 	faults        *faults
+	waker         *hrtimer.Waker // replicas deliver their answers at exact instants
 	rolledOut     int                          // rollout steps applied
 	steer         atomic.Pointer[load.Steer]   // the open model's schedule, for SetRate
 	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart
@@ -91,7 +97,7 @@ type Instance struct {
 
 // Start brings up every replica and the gateway on loopback sockets.
 func (e *Engine) Start(ctx context.Context, sc *scenarios.Scenario) (sim.Instance, error) {
-	in := &Instance{opts: e.opts, sc: sc,
+	in := &Instance{opts: e.opts, sc: sc, waker: hrtimer.New(),
 		endpoints: make(map[string]*endpoint), meshEndpoints: make(map[string]*balance.Endpoint)}
 	if err := in.start(ctx); err != nil {
 		in.Close()
@@ -163,6 +169,8 @@ func (in *Instance) start(ctx context.Context) error {
 				return err
 			}
 			rep := newReplica(name, svc, scenarios.DeriveSeed(in.sc.Seed, name), &in.rec, s.Concurrency, s.Queue)
+			rep.served = in.opts.Served
+			rep.waker = in.waker
 			ep := &balance.Endpoint{ID: name, Addr: ln.Addr().String()}
 			if len(s.Zones) > 0 {
 				ep.Zone = s.Zones[i%len(s.Zones)]
@@ -408,6 +416,7 @@ func (in *Instance) Close() error {
 	}
 	in.wg.Wait()
 	in.probes.Wait()
+	in.waker.Close()
 	if in.ctl != nil {
 		in.ctl.close()
 	}

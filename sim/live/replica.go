@@ -9,27 +9,51 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/baton-sim/baton/internal/waitctx"
+	"github.com/baton-sim/baton/internal/hrtimer"
 	"github.com/baton-sim/baton/mesh"
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/sim/synth"
 )
 
-// replica is one synthetic service replica: a worker pool of the service's
-// concurrency with a bounded FIFO queue in front, serving on its own socket.
+// replica is one synthetic service replica serving on its own socket. Its
+// capacity (workers and a bounded FIFO queue) is a synth.Station computed
+// in exact time: a request's start and its worker's free instant follow
+// from the arrival instant and the station's own computed instants, and
+// the handler only sleeps until those instants. Timer overshoot so adds
+// once to that one answer instead of delaying everything queued behind it.
 type replica struct {
 	name   string
 	svc    *synth.Service
 	caller mesh.Caller // this replica's way into the mesh: in process or via its sidecar
 	rec    *atomic.Pointer[reports.Recorder]
-	body   []byte // the response body, shared read-only
+	body   []byte              // the response body, shared read-only
+	served func(ServedRequest) // optional observer (selfcheck), nil for none
+	waker  *hrtimer.Waker      // sleeps until computed instants, to the microsecond
 
 	mu      sync.Mutex
 	station *synth.Station
-	waiters []chan struct{} // queued requests, oldest first
+	rng     *rand.Rand
+	// pending are the requests waiting for a held worker, by ticket; each
+	// channel receives the request's start.
+	pending map[uint64]chan time.Time
+	wake    *time.Timer // fires at station.Next() while requests are pending
+}
 
-	rngMu sync.Mutex
-	rng   *rand.Rand
+// ServedRequest is one request as a replica's station saw it, for callers
+// that check the engine against an ideal queue fed the same draws.
+type ServedRequest struct {
+	Service, Replica string
+	// Arrival is when the request reached the replica; Service the
+	// service time drawn for it; Start when its worker began (computed).
+	Arrival time.Time
+	Work    time.Duration
+	Start   time.Time
+	// Delivered is when the replica handed its answer back.
+	Delivered time.Time
+	Status    int
+	// Downstream is set when the request called other services (its
+	// worker was held until they answered).
+	Downstream bool
 }
 
 func newReplica(name string, svc *synth.Service, seed uint64, rec *atomic.Pointer[reports.Recorder], concurrency, queue int) *replica {
@@ -40,41 +64,8 @@ func newReplica(name string, svc *synth.Service, seed uint64, rec *atomic.Pointe
 		body:    jsonBody(svc.Name(), name, svc.ResponseBytes()),
 		station: synth.NewStation(concurrency, queue),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		pending: make(map[uint64]chan time.Time),
 	}
-}
-
-// admit takes a worker, waiting in the queue if all are busy. It reports
-// false when the queue is full too: the request must be rejected.
-func (r *replica) admit() bool {
-	r.mu.Lock()
-	switch r.station.Arrive() {
-	case synth.Start:
-		r.mu.Unlock()
-		return true
-	case synth.Queued:
-		ch := make(chan struct{})
-		r.waiters = append(r.waiters, ch)
-		r.mu.Unlock()
-		// A queued request is not abandoned when its caller gives up, as in
-		// most thread-pool servers: the work is done and the answer dropped.
-		<-ch
-		return true
-	default:
-		r.mu.Unlock()
-		return false
-	}
-}
-
-// release frees a worker, handing it straight to the oldest queued request.
-func (r *replica) release() {
-	r.mu.Lock()
-	if r.station.Finish() && len(r.waiters) > 0 {
-		ch := r.waiters[0]
-		r.waiters[0] = nil
-		r.waiters = r.waiters[1:]
-		close(ch)
-	}
-	r.mu.Unlock()
 }
 
 // work is what one request will do, drawn under the replica's random stream.
@@ -85,15 +76,88 @@ type work struct {
 	plan        [][]string
 }
 
-func (r *replica) draw() work {
-	r.rngMu.Lock()
-	defer r.rngMu.Unlock()
+// drawLocked draws one request's work; r.mu must be held.
+func (r *replica) drawLocked() work {
 	w := work{serviceTime: r.svc.ServiceTime(r.rng)}
 	w.status, w.failed = r.svc.Fault(r.rng)
 	// Plan reuses buf's storage; a fresh one per request keeps concurrent
 	// requests from sharing it.
 	w.plan = r.svc.Plan(r.rng, nil)
 	return w
+}
+
+// arrive draws the request's work and admits it at the station, at the
+// instant read under the replica's lock (so arrivals never go backwards).
+func (r *replica) arrive() (arrived time.Time, job work, g synth.Grant, adm synth.Admission, wait chan time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	arrived = time.Now()
+	job = r.drawLocked()
+	holds := !job.failed && len(job.plan) > 0
+	g, adm = r.station.Arrive(arrived, job.serviceTime, holds)
+	if adm == synth.Pending {
+		wait = make(chan time.Time, 1)
+		r.pending[g.ID] = wait
+		r.armLocked()
+	}
+	return arrived, job, g, adm, wait
+}
+
+// release frees the worker of a request that held it for its downstream
+// calls, at the instant the last answer came (or the request gave up).
+func (r *replica) release(at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deliverLocked(r.station.Release(at))
+	r.armLocked()
+}
+
+// advance runs when the wake timer fires: pending requests whose worker
+// is known free by now start, at their exact instants.
+func (r *replica) advance() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deliverLocked(r.station.Advance(time.Now()))
+	r.armLocked()
+}
+
+func (r *replica) deliverLocked(gs []synth.Grant) {
+	for _, g := range gs {
+		if ch, ok := r.pending[g.ID]; ok {
+			ch <- g.Start
+			delete(r.pending, g.ID)
+		}
+	}
+}
+
+// armLocked sets the wake timer to the station's next instant, if any.
+func (r *replica) armLocked() {
+	at, ok := r.station.Next()
+	if !ok {
+		if r.wake != nil {
+			r.wake.Stop()
+		}
+		return
+	}
+	d := time.Until(at)
+	if r.wake == nil {
+		r.wake = time.AfterFunc(d, r.advance)
+		return
+	}
+	r.wake.Reset(d)
+}
+
+// abandon is a pending request whose client left. Unless it was granted
+// meanwhile (its start is then in ch), it stays in line without holding a
+// worker for downstream calls. It returns the start when it was granted.
+func (r *replica) abandon(id uint64, ch chan time.Time) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.station.Abandon(id) {
+		delete(r.pending, id)
+		return time.Time{}, false
+	}
+	return <-ch, true
 }
 
 func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -103,35 +167,62 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	arrived := time.Now()
 	w.Header().Set(mesh.ReplicaHeader, r.name)
-	if !r.admit() {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		r.record(arrived, http.StatusServiceUnavailable)
-		return
-	}
-	defer r.release()
-
-	job := r.draw()
+	arrived, job, g, adm, wait := r.arrive()
+	holds := !job.failed && len(job.plan) > 0
 	ctx := req.Context()
-	if !waitctx.Sleep(ctx, job.serviceTime) {
-		r.record(arrived, statusClientClosed)
+	switch adm {
+	case synth.Rejected:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		r.done(arrived, job, arrived, http.StatusServiceUnavailable)
+		return
+	case synth.Pending:
+		select {
+		case g.Start = <-wait:
+		case <-ctx.Done():
+			start, granted := r.abandon(g.ID, wait)
+			if granted && holds {
+				// Started while the client left: free the worker after
+				// the local part, the downstream calls skipped.
+				r.release(later(time.Now(), start.Add(job.serviceTime)))
+			}
+			r.done(arrived, job, start, statusClientClosed)
+			return
+		}
+	}
+	local := g.Start.Add(job.serviceTime)
+	if !r.waker.Sleep(ctx, local) {
+		if holds {
+			r.release(later(time.Now(), local))
+		}
+		r.done(arrived, job, g.Start, statusClientClosed)
 		return
 	}
 	status := http.StatusOK
 	if job.failed {
 		status = job.status
-	} else if !r.callDownstream(ctx, job.plan) {
-		// A failed dependency fails the request, as a service without
-		// fallbacks does.
-		status = http.StatusBadGateway
+	} else if holds {
+		ok := r.callDownstream(ctx, job.plan)
+		r.release(time.Now())
+		if !ok {
+			// A failed dependency fails the request, as a service
+			// without fallbacks does.
+			status = http.StatusBadGateway
+		}
 	}
 	w.WriteHeader(status)
 	if status == http.StatusOK {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(r.body)
 	}
-	r.record(arrived, status)
+	r.done(arrived, job, g.Start, status)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // statusClientClosed is nginx's code for a request its client abandoned.
@@ -171,19 +262,25 @@ func (r *replica) call(ctx context.Context, service string) bool {
 	return err == nil && resp.Status < 500
 }
 
-func (r *replica) record(arrived time.Time, status int) {
-	rec := r.rec.Load()
-	if rec == nil {
-		return
-	}
+// done records one request's hop and tells the observer, if any.
+func (r *replica) done(arrived time.Time, job work, start time.Time, status int) {
 	now := time.Now()
-	rec.RecordHop(reports.Hop{
-		At:      arrived,
-		Service: r.svc.Name(),
-		Replica: r.name,
-		Status:  status,
-		Latency: now.Sub(arrived),
-	})
+	if rec := r.rec.Load(); rec != nil {
+		rec.RecordHop(reports.Hop{
+			At:      arrived,
+			Service: r.svc.Name(),
+			Replica: r.name,
+			Status:  status,
+			Latency: now.Sub(arrived),
+		})
+	}
+	if r.served != nil {
+		r.served(ServedRequest{
+			Service: r.svc.Name(), Replica: r.name,
+			Arrival: arrived, Work: job.serviceTime, Start: start, Delivered: now,
+			Status: status, Downstream: !job.failed && len(job.plan) > 0,
+		})
+	}
 }
 
 // jsonBody is a replica's answer: a JSON object naming the service and the

@@ -1,25 +1,31 @@
 package synth
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Admission is what happens to a request arriving at a Station.
 type Admission uint8
 
 const (
-	// Start: a worker was free and is now busy with the request.
-	Start Admission = iota
-	// Queued: every worker is busy; the request waits in the queue.
-	Queued
+	// Scheduled: the request has a worker and a known start instant (now,
+	// or later when it waits behind others).
+	Scheduled Admission = iota
+	// Pending: the request waits for a worker whose release is not known
+	// yet (one held by a request waiting on its downstream calls). Its
+	// start comes later, from Release or Advance.
+	Pending
 	// Rejected: workers and queue are full; the replica answers 503.
 	Rejected
 )
 
 func (a Admission) String() string {
 	switch a {
-	case Start:
-		return "start"
-	case Queued:
-		return "queued"
+	case Scheduled:
+		return "scheduled"
+	case Pending:
+		return "pending"
 	case Rejected:
 		return "rejected"
 	default:
@@ -27,14 +33,59 @@ func (a Admission) String() string {
 	}
 }
 
-// Station is one replica's capacity: a number of workers and a bounded
-// queue in front of them. It only counts; which queued request starts next
-// (FIFO) and when a worker finishes are the engine's business, so the
-// virtual engine drives it from its event loop and the live engine under its
-// own mutex. It is not safe for concurrent use.
+// Grant is a request's place at a Station: its ticket and, once known, the
+// instant a worker starts on it.
+type Grant struct {
+	ID    uint64
+	Start time.Time
+}
+
+// Station is one replica's capacity, computed in exact time: a number of
+// workers serving first come, first served, with a bounded queue in front.
+//
+// The queue is a model, so the station decides each request's start and
+// the instant its worker frees from the arrival instant and its own
+// computed free instants — start = max(arrival, earliest free worker),
+// free = start + service — never from when an engine's timers happened to
+// fire. An engine only waits until a computed instant to deliver the
+// answer, so timer overshoot adds once to that answer instead of pushing
+// back every request queued behind it (and queueing multiplying it by
+// 1/(1-ρ)).
+//
+// A request that calls downstream services holds its worker until the last
+// answer arrives, as in a thread-per-request server; that instant is not
+// known in advance. Such a worker is held: Release frees it at the real
+// instant the engine reports. While a worker is held, a request that would
+// have to wait for a known free instant later than now waits Pending
+// instead, because the held worker may free first; Advance assigns it once
+// now reaches that instant, and Next says when that is.
+//
+// Like every policy it takes time as an argument and does no I/O. It is
+// not safe for concurrent use: the live engine calls it under the
+// replica's mutex, the virtual engine from its event loop. Times passed in
+// must not go backwards.
 type Station struct {
 	workers, queue int
-	busy, waiting  int
+	nextID         uint64
+
+	// free holds the free instant of every worker that is not held; it
+	// has workers - held entries. Entries in the past are idle workers.
+	free timeHeap
+	held int
+	// starts are the start instants of scheduled requests, oldest first.
+	// They never decrease (each takes the earliest free instant, and every
+	// instant pushed back is at least every start so far), so the ones
+	// after now are the queue, counted from the front.
+	starts []time.Time
+	// pending wait, in arrival order, for a worker whose release is unknown.
+	pending []pendingReq
+}
+
+type pendingReq struct {
+	id      uint64
+	arrival time.Time
+	service time.Duration
+	holds   bool
 }
 
 // NewStation returns an idle station with the given number of workers
@@ -45,56 +96,188 @@ func NewStation(workers, queue int) *Station {
 	if workers < 1 || queue < 0 {
 		panic(fmt.Sprintf("synth: NewStation(%d, %d): need workers >= 1 and queue >= 0", workers, queue))
 	}
-	return &Station{workers: workers, queue: queue}
+	st := &Station{workers: workers, queue: queue, free: make(timeHeap, workers)}
+	return st
 }
 
-// Arrive admits one request.
-func (st *Station) Arrive() Admission {
-	if st.busy < st.workers {
-		st.busy++
-		return Start
+// Arrive admits a request arriving at now that needs service of its
+// worker's time and, when holds is set, keeps the worker after that until
+// Release (its downstream calls). A Scheduled grant's Start is final; a
+// Pending one gets its Start from a later Release or Advance; a Rejected
+// one found every worker busy and the queue full.
+func (st *Station) Arrive(now time.Time, service time.Duration, holds bool) (Grant, Admission) {
+	st.expire(now)
+	st.nextID++
+	id := st.nextID
+	if len(st.pending) == 0 && len(st.free) > 0 && (st.held == 0 || !st.free[0].After(now)) {
+		start := st.free[0]
+		if start.Before(now) {
+			start = now
+		}
+		if start.After(now) && st.waiting() >= st.queue {
+			return Grant{ID: id}, Rejected
+		}
+		st.free.pop()
+		st.commit(start, service, holds)
+		return Grant{ID: id, Start: start}, Scheduled
 	}
-	if st.waiting < st.queue {
-		st.waiting++
-		return Queued
+	if st.waiting() >= st.queue {
+		return Grant{ID: id}, Rejected
 	}
-	return Rejected
+	st.pending = append(st.pending, pendingReq{id: id, arrival: now, service: service, holds: holds})
+	return Grant{ID: id}, Pending
 }
 
-// Finish records that a busy worker finished its request. It reports
-// whether the worker takes a queued request now (the caller starts its
-// oldest queued request); otherwise the worker becomes idle. Finish with
-// no busy worker panics: the engine lost track of a request.
-func (st *Station) Finish() bool {
-	if st.busy == 0 {
-		panic("synth: Station.Finish with no busy worker")
+// commit gives a worker, free from start, to a request.
+func (st *Station) commit(start time.Time, service time.Duration, holds bool) {
+	st.starts = append(st.starts, start)
+	if holds {
+		st.held++
+		return
 	}
-	if st.waiting > 0 {
-		st.waiting--
-		return true
+	st.free.push(start.Add(service))
+}
+
+// Release frees a held worker at now (its request's last downstream answer
+// came) and returns the pending requests that start because of it or of
+// the time that passed. Release with no held worker panics: the engine
+// lost track of a request.
+func (st *Station) Release(now time.Time) []Grant {
+	if st.held == 0 {
+		panic("synth: Station.Release with no held worker")
 	}
-	st.busy--
+	st.held--
+	st.free.push(now)
+	return st.Advance(now)
+}
+
+// Advance starts, at their exact instants, the pending requests whose
+// worker is known to be free by now, and returns them.
+func (st *Station) Advance(now time.Time) []Grant {
+	st.expire(now)
+	var out []Grant
+	for len(st.pending) > 0 && len(st.free) > 0 {
+		f := st.free[0]
+		if st.held > 0 && f.After(now) {
+			break // a held worker may still free before f
+		}
+		p := st.pending[0]
+		st.pending = st.pending[1:]
+		st.free.pop()
+		start := f
+		if start.Before(p.arrival) {
+			start = p.arrival
+		}
+		st.commit(start, p.service, p.holds)
+		out = append(out, Grant{ID: p.id, Start: start})
+	}
+	if len(st.pending) == 0 {
+		st.pending = nil // let the backing array go
+	}
+	return out
+}
+
+// Next reports when Advance would start a pending request if no held
+// worker is released first: the earliest known free instant, while
+// requests are pending.
+func (st *Station) Next() (time.Time, bool) {
+	if len(st.pending) == 0 || len(st.free) == 0 {
+		return time.Time{}, false
+	}
+	return st.free[0], true
+}
+
+// Abandon tells the station that pending request id lost its caller. It
+// still takes its turn and its service time, as in a thread-pool server
+// that does the work and drops the answer, but it no longer holds its
+// worker for downstream calls. It reports false when id is not pending
+// (it was started already, and a holding one must then be Released).
+func (st *Station) Abandon(id uint64) bool {
+	for i := range st.pending {
+		if st.pending[i].id == id {
+			st.pending[i].holds = false
+			return true
+		}
+	}
 	return false
 }
 
-// Abandon removes one queued request that gave up before starting (its
-// client timed out or was cancelled), freeing its queue slot. Abandon with
-// an empty queue panics.
-func (st *Station) Abandon() {
-	if st.waiting == 0 {
-		panic("synth: Station.Abandon with an empty queue")
+// expire drops the starts that are no longer in the future.
+func (st *Station) expire(now time.Time) {
+	i := 0
+	for i < len(st.starts) && !st.starts[i].After(now) {
+		i++
 	}
-	st.waiting--
+	if i == len(st.starts) {
+		st.starts = st.starts[:0]
+		return
+	}
+	st.starts = st.starts[i:]
 }
 
-// Busy is the number of busy workers.
-func (st *Station) Busy() int { return st.busy }
+// waiting is the queue length after expire: scheduled requests not started
+// yet and pending ones.
+func (st *Station) waiting() int { return len(st.starts) + len(st.pending) }
 
-// Waiting is the number of queued requests.
-func (st *Station) Waiting() int { return st.waiting }
+// Depth is the station at now: workers busy (serving or held) and requests
+// waiting for one.
+func (st *Station) Depth(now time.Time) (busy, waiting int) {
+	st.expire(now)
+	busy = st.held
+	for _, f := range st.free {
+		if f.After(now) {
+			busy++
+		}
+	}
+	// A scheduled request that has not started does not occupy its
+	// worker yet: that worker is busy with the request before it.
+	return min(busy, st.workers), st.waiting()
+}
 
 // Workers is the number of workers.
 func (st *Station) Workers() int { return st.workers }
 
 // QueueSize is the number of queue slots.
 func (st *Station) QueueSize() int { return st.queue }
+
+// timeHeap is a min-heap of instants, typed so that pushing and popping
+// allocate nothing (container/heap would box every time.Time).
+type timeHeap []time.Time
+
+func (h *timeHeap) push(t time.Time) {
+	*h = append(*h, t)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a[i].Before(a[p]) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+// pop removes the earliest instant; the heap must not be empty.
+func (h *timeHeap) pop() time.Time {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && a[l].Before(a[m]) {
+			m = l
+		}
+		if r := l + 1; r < n && a[r].Before(a[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
+}

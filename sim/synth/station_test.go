@@ -1,98 +1,227 @@
 package synth
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 )
 
-// op is one step of a station table: arrive, finish or abandon, with the
-// expected result and the counts after it.
-type op struct {
-	do          byte // 'a' Arrive, 'f' Finish, 'x' Abandon
-	admission   Admission
-	startQueued bool
-	busy, wait  int
+// ms is an instant n milliseconds after the table's origin.
+func ms(n float64) time.Time {
+	return time.Unix(1000, 0).Add(time.Duration(n * float64(time.Millisecond)))
+}
+
+func dur(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
+
+// step is one row of a station table, in the shape of x/time/rate's tests:
+// at instant at, do one operation and expect its result.
+type step struct {
+	at  float64 // ms
+	do  byte    // 'a' Arrive, 'h' Arrive holding, 'r' Release, 'v' Advance, 'x' Abandon
+	svc float64 // ms of service for arrivals
+	id  uint64  // ticket for Abandon
+
+	want Admission // arrivals
+	// start is the expected start of an arrival that is Scheduled; for
+	// Release and Advance, starts lists the grants' starts (ms).
+	start  float64
+	starts []float64
+	// busy and wait are the depth after the step.
+	busy, wait int
 }
 
 func TestStation(t *testing.T) {
 	tests := []struct {
 		name           string
 		workers, queue int
-		ops            []op
+		steps          []step
 	}{
-		{"2 workers queue 1", 2, 1, []op{
-			{do: 'a', admission: Start, busy: 1},
-			{do: 'a', admission: Start, busy: 2},
-			{do: 'a', admission: Queued, busy: 2, wait: 1},
-			{do: 'a', admission: Rejected, busy: 2, wait: 1},
-			{do: 'f', startQueued: true, busy: 2},
-			{do: 'a', admission: Queued, busy: 2, wait: 1},
-			{do: 'f', startQueued: true, busy: 2},
-			{do: 'f', busy: 1},
-			{do: 'f', busy: 0},
-			{do: 'a', admission: Start, busy: 1},
+		{"one worker queues in exact time", 1, 10, []step{
+			{at: 0, do: 'a', svc: 5, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 5, want: Scheduled, start: 5, busy: 1, wait: 1},
+			{at: 2, do: 'a', svc: 1, want: Scheduled, start: 10, busy: 1, wait: 2},
+			// At 6 the second has started: one waits.
+			{at: 6, do: 'v', busy: 1, wait: 1},
+			// Idle from 11; a late arrival starts at once.
+			{at: 20, do: 'a', svc: 2, want: Scheduled, start: 20, busy: 1},
 		}},
-		{"1 worker no queue", 1, 0, []op{
-			{do: 'a', admission: Start, busy: 1},
-			{do: 'a', admission: Rejected, busy: 1},
-			{do: 'a', admission: Rejected, busy: 1},
-			{do: 'f', busy: 0},
-			{do: 'a', admission: Start, busy: 1},
+		{"queue bound counts requests not yet started", 1, 1, []step{
+			{at: 0, do: 'a', svc: 5, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 5, want: Scheduled, start: 5, busy: 1, wait: 1},
+			{at: 2, do: 'a', svc: 5, want: Rejected, busy: 1, wait: 1},
+			{at: 5, do: 'a', svc: 5, want: Scheduled, start: 10, busy: 1, wait: 1},
 		}},
-		{"abandon frees a queue slot", 1, 2, []op{
-			{do: 'a', admission: Start, busy: 1},
-			{do: 'a', admission: Queued, busy: 1, wait: 1},
-			{do: 'a', admission: Queued, busy: 1, wait: 2},
-			{do: 'a', admission: Rejected, busy: 1, wait: 2},
-			{do: 'x', busy: 1, wait: 1},
-			{do: 'a', admission: Queued, busy: 1, wait: 2},
-			{do: 'f', startQueued: true, busy: 1, wait: 1},
-			{do: 'x', busy: 1, wait: 0},
-			{do: 'f', busy: 0},
+		{"no queue: busy means rejected", 1, 0, []step{
+			{at: 0, do: 'a', svc: 5, want: Scheduled, start: 0, busy: 1},
+			{at: 4.9, do: 'a', svc: 5, want: Rejected, busy: 1},
+			{at: 5, do: 'a', svc: 5, want: Scheduled, start: 5, busy: 1},
 		}},
-		{"3 workers queue 2 drain", 3, 2, []op{
-			{do: 'a', admission: Start, busy: 1},
-			{do: 'a', admission: Start, busy: 2},
-			{do: 'a', admission: Start, busy: 3},
-			{do: 'a', admission: Queued, busy: 3, wait: 1},
-			{do: 'a', admission: Queued, busy: 3, wait: 2},
-			{do: 'a', admission: Rejected, busy: 3, wait: 2},
-			{do: 'f', startQueued: true, busy: 3, wait: 1},
-			{do: 'f', startQueued: true, busy: 3, wait: 0},
-			{do: 'f', busy: 2},
-			{do: 'f', busy: 1},
-			{do: 'a', admission: Start, busy: 2},
+		{"two workers take the earliest free", 2, 10, []step{
+			{at: 0, do: 'a', svc: 10, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 3, want: Scheduled, start: 1, busy: 2},
+			{at: 2, do: 'a', svc: 1, want: Scheduled, start: 4, busy: 2, wait: 1},
+			{at: 2, do: 'a', svc: 1, want: Scheduled, start: 5, busy: 2, wait: 2},
+			{at: 2, do: 'a', svc: 1, want: Scheduled, start: 6, busy: 2, wait: 3},
+			{at: 7, do: 'v', busy: 1},
+		}},
+		{"a holding request keeps its worker until Release", 1, 10, []step{
+			{at: 0, do: 'h', svc: 2, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 2, want: Pending, busy: 1, wait: 1},
+			{at: 3, do: 'a', svc: 2, want: Pending, busy: 1, wait: 2},
+			// The downstream answer came at 7: the first pending starts
+			// then, the next when it is done.
+			{at: 7, do: 'r', starts: []float64{7, 9}, busy: 1, wait: 1},
+			{at: 10, do: 'v', busy: 1},
+		}},
+		{"a pending request starts at the exact free instant, however late Advance comes", 2, 10, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 0, do: 'a', svc: 10, want: Scheduled, start: 0, busy: 2},
+			// A worker frees at 10, the held one at an unknown time.
+			{at: 1, do: 'a', svc: 4, want: Pending, busy: 2, wait: 1},
+			{at: 12.5, do: 'v', starts: []float64{10}, busy: 2},
+		}},
+		{"a release before the known free instant wins", 2, 10, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 0, do: 'a', svc: 10, want: Scheduled, start: 0, busy: 2},
+			{at: 1, do: 'a', svc: 4, want: Pending, busy: 2, wait: 1},
+			{at: 4, do: 'r', starts: []float64{4}, busy: 2},
+		}},
+		{"pending requests keep their order behind later arrivals", 2, 10, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 0, do: 'a', svc: 3, want: Scheduled, start: 0, busy: 2},
+			{at: 1, do: 'a', svc: 1, want: Pending, busy: 2, wait: 1},
+			// The worker freed at 3 but nobody advanced: a new arrival
+			// still queues behind the pending one.
+			{at: 4, do: 'a', svc: 1, want: Pending, busy: 1, wait: 2},
+			{at: 4, do: 'v', starts: []float64{3, 4}, busy: 2},
+		}},
+		{"the queue bound counts pending requests", 1, 1, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 1, want: Pending, busy: 1, wait: 1},
+			{at: 2, do: 'a', svc: 1, want: Rejected, busy: 1, wait: 1},
+		}},
+		{"an abandoned pending request no longer holds", 1, 10, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'h', svc: 2, want: Pending, busy: 1, wait: 1},
+			{at: 2, do: 'x', id: 2, busy: 1, wait: 1},
+			{at: 5, do: 'r', starts: []float64{5}, busy: 1},
+			// It took its 2 ms and freed its worker by itself.
+			{at: 7, do: 'a', svc: 1, want: Scheduled, start: 7, busy: 1},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			st := NewStation(tt.workers, tt.queue)
-			if got, want := st.Workers(), tt.workers; got != want {
-				t.Errorf("Workers() = %d, want %d", got, want)
-			}
-			if got, want := st.QueueSize(), tt.queue; got != want {
-				t.Errorf("QueueSize() = %d, want %d", got, want)
-			}
-			for i, o := range tt.ops {
-				switch o.do {
-				case 'a':
-					if got := st.Arrive(); got != o.admission {
-						t.Fatalf("op %d: Arrive() = %v, want %v", i, got, o.admission)
+			for i, s := range tt.steps {
+				now := ms(s.at)
+				switch s.do {
+				case 'a', 'h':
+					g, adm := st.Arrive(now, dur(s.svc), s.do == 'h')
+					if adm != s.want {
+						t.Fatalf("step %d: Arrive at %vms = %v, want %v", i, s.at, adm, s.want)
 					}
-				case 'f':
-					if got := st.Finish(); got != o.startQueued {
-						t.Fatalf("op %d: Finish() = %v, want %v", i, got, o.startQueued)
+					if adm == Scheduled && !g.Start.Equal(ms(s.start)) {
+						t.Fatalf("step %d: start %v, want %vms", i, g.Start.Sub(ms(0)), s.start)
+					}
+				case 'r', 'v':
+					var gs []Grant
+					if s.do == 'r' {
+						gs = st.Release(now)
+					} else {
+						gs = st.Advance(now)
+					}
+					var got []float64
+					for _, g := range gs {
+						got = append(got, float64(g.Start.Sub(ms(0)))/float64(time.Millisecond))
+					}
+					if !slices.Equal(got, s.starts) {
+						t.Fatalf("step %d (%c at %vms): starts %v, want %v", i, s.do, s.at, got, s.starts)
 					}
 				case 'x':
-					st.Abandon()
+					if !st.Abandon(s.id) {
+						t.Fatalf("step %d: Abandon(%d) = false, want true", i, s.id)
+					}
 				}
-				if got, want := st.Busy(), o.busy; got != want {
-					t.Fatalf("op %d (%c): Busy() = %d, want %d", i, o.do, got, want)
-				}
-				if got, want := st.Waiting(), o.wait; got != want {
-					t.Fatalf("op %d (%c): Waiting() = %d, want %d", i, o.do, got, want)
+				busy, wait := st.Depth(now)
+				if busy != s.busy || wait != s.wait {
+					t.Fatalf("step %d (%c at %vms): Depth = %d busy, %d waiting; want %d, %d",
+						i, s.do, s.at, busy, wait, s.busy, s.wait)
 				}
 			}
 		})
+	}
+}
+
+func TestStationNext(t *testing.T) {
+	t.Parallel()
+	st := NewStation(2, 10)
+	if _, ok := st.Next(); ok {
+		t.Fatal("Next on an idle station reports a wake-up")
+	}
+	st.Arrive(ms(0), dur(1), true)
+	st.Arrive(ms(0), dur(10), false)
+	if _, adm := st.Arrive(ms(1), dur(1), false); adm != Pending {
+		t.Fatalf("third arrival %v, want pending", adm)
+	}
+	at, ok := st.Next()
+	if !ok || !at.Equal(ms(10)) {
+		t.Fatalf("Next = %v, %v; want 10ms, true", at.Sub(ms(0)), ok)
+	}
+}
+
+// idealFCFS is the reference: c workers, first come first served, an
+// unbounded queue; each request takes the worker that frees first
+// (Kiefer–Wolfowitz). It returns every request's start.
+func idealFCFS(c int, arrivals []time.Time, service []time.Duration) []time.Time {
+	free := make([]time.Time, c)
+	starts := make([]time.Time, len(arrivals))
+	for i, a := range arrivals {
+		k := 0
+		for j := range free {
+			if free[j].Before(free[k]) {
+				k = j
+			}
+		}
+		s := a
+		if free[k].After(s) {
+			s = free[k]
+		}
+		starts[i] = s
+		free[k] = s.Add(service[i])
+	}
+	return starts
+}
+
+// TestStationMatchesIdealFCFS feeds random Poisson arrivals and
+// exponential service times and checks every start against the reference,
+// exactly.
+func TestStationMatchesIdealFCFS(t *testing.T) {
+	t.Parallel()
+	for _, c := range []int{1, 2, 4, 7} {
+		r := rand.New(rand.NewPCG(uint64(c), 9))
+		n := 5000
+		arrivals := make([]time.Time, n)
+		service := make([]time.Duration, n)
+		at := ms(0)
+		for i := range n {
+			// Utilisation 0.95: long queues.
+			at = at.Add(time.Duration(r.ExpFloat64() * float64(10*time.Millisecond) / (0.95 * float64(c))))
+			arrivals[i] = at
+			service[i] = time.Duration(r.ExpFloat64() * float64(10*time.Millisecond))
+		}
+		want := idealFCFS(c, arrivals, service)
+		st := NewStation(c, n)
+		for i := range n {
+			g, adm := st.Arrive(arrivals[i], service[i], false)
+			if adm != Scheduled {
+				t.Fatalf("c=%d: request %d: %v, want scheduled", c, i, adm)
+			}
+			if !g.Start.Equal(want[i]) {
+				t.Fatalf("c=%d: request %d starts %v, want %v", c, i, g.Start.Sub(ms(0)), want[i].Sub(ms(0)))
+			}
+		}
 	}
 }
 
@@ -104,8 +233,7 @@ func TestStationPanics(t *testing.T) {
 	}{
 		{"no workers", func() { NewStation(0, 1) }, "synth: NewStation(0, 1): need workers >= 1 and queue >= 0"},
 		{"negative queue", func() { NewStation(1, -1) }, "synth: NewStation(1, -1): need workers >= 1 and queue >= 0"},
-		{"finish idle", func() { NewStation(1, 0).Finish() }, "synth: Station.Finish with no busy worker"},
-		{"abandon empty", func() { NewStation(1, 0).Abandon() }, "synth: Station.Abandon with an empty queue"},
+		{"release unheld", func() { NewStation(1, 0).Release(ms(0)) }, "synth: Station.Release with no held worker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,67 +251,98 @@ func TestAdmissionString(t *testing.T) {
 	for _, tt := range []struct {
 		a    Admission
 		want string
-	}{{Start, "start"}, {Queued, "queued"}, {Rejected, "rejected"}, {Admission(9), "Admission(9)"}} {
+	}{{Scheduled, "scheduled"}, {Pending, "pending"}, {Rejected, "rejected"}, {Admission(9), "Admission(9)"}} {
 		if got := tt.a.String(); got != tt.want {
 			t.Errorf("%d.String() = %q, want %q", uint8(tt.a), got, tt.want)
 		}
 	}
 }
 
-// FuzzStation drives a station with arbitrary operations (skipping the ones
-// that would panic) and checks its invariants against a reference count of
-// requests in the system.
+// FuzzStation drives a station with arbitrary arrivals, holds, releases
+// and advances, and checks its invariants: grants never start before their
+// arrival, never before an earlier grant (FCFS), busy workers never exceed
+// the workers, and the queue never exceeds its bound.
 func FuzzStation(f *testing.F) {
-	f.Add(uint8(2), uint8(1), []byte("aaaafff"))
-	f.Add(uint8(1), uint8(0), []byte("afafaaf"))
-	f.Add(uint8(3), uint8(5), []byte("aaaaaaxxfaff"))
+	f.Add(uint8(2), uint8(1), []byte("aaaahrrv"))
+	f.Add(uint8(1), uint8(0), []byte{0, 7, 1, 3, 2, 9, 0, 1})
+	f.Add(uint8(3), uint8(5), []byte("hhhaaaaxxvrrr"))
 	f.Fuzz(func(t *testing.T, workers, queue uint8, ops []byte) {
 		w, q := int(workers%8)+1, int(queue%8)
 		st := NewStation(w, q)
-		inSystem := 0
-		for _, b := range ops {
-			switch b % 3 {
-			case 0:
-				a := st.Arrive()
-				switch {
-				case inSystem < w && a != Start, inSystem >= w && inSystem < w+q && a != Queued,
-					inSystem >= w+q && a != Rejected:
-					t.Fatalf("Arrive with %d in system (%d workers, queue %d) = %v", inSystem, w, q, a)
+		now := ms(0)
+		arrival := map[uint64]time.Time{}
+		holding := map[uint64]bool{}          // admitted requests that will hold their worker
+		service := map[uint64]time.Duration{} // by ticket
+		// held are the instants from which started holding requests may
+		// be released: an engine releases only after the local service.
+		var held []time.Time
+		var pending []uint64
+		var last time.Time
+		check := func(gs ...Grant) {
+			for _, g := range gs {
+				a := arrival[g.ID]
+				if g.Start.Before(a) {
+					t.Fatalf("grant %d starts %v before its arrival %v", g.ID, g.Start, a)
 				}
-				if a != Rejected {
-					inSystem++
+				if g.Start.Before(last) {
+					t.Fatalf("grant %d starts %v before an earlier grant's %v", g.ID, g.Start, last)
 				}
-			case 1:
-				if st.Busy() == 0 {
-					continue
+				last = g.Start
+				if holding[g.ID] {
+					held = append(held, g.Start.Add(service[g.ID]))
 				}
-				if got, want := st.Finish(), inSystem > w; got != want {
-					t.Fatalf("Finish with %d in system = %v, want %v", inSystem, got, want)
+				pending = slices.DeleteFunc(pending, func(id uint64) bool { return id == g.ID })
+			}
+		}
+		for i, b := range ops {
+			now = now.Add(time.Duration(b>>3) * time.Millisecond)
+			svc := time.Duration(b&7+1) * time.Millisecond
+			switch b % 5 {
+			case 0, 1:
+				holds := b%5 == 1
+				g, adm := st.Arrive(now, svc, holds)
+				arrival[g.ID] = now
+				service[g.ID] = svc
+				holding[g.ID] = holds && adm != Rejected
+				switch adm {
+				case Scheduled:
+					check(g)
+				case Pending:
+					pending = append(pending, g.ID)
 				}
-				inSystem--
 			case 2:
-				if st.Waiting() == 0 {
+				k := slices.IndexFunc(held, func(t time.Time) bool { return !t.After(now) })
+				if k < 0 {
 					continue
 				}
-				st.Abandon()
-				inSystem--
+				held = slices.Delete(held, k, k+1)
+				check(st.Release(now)...)
+			case 3:
+				check(st.Advance(now)...)
+			case 4:
+				if len(pending) == 0 {
+					continue
+				}
+				id := pending[i%len(pending)]
+				if !st.Abandon(id) {
+					t.Fatalf("Abandon of pending %d = false", id)
+				}
+				holding[id] = false
 			}
-			if got, want := st.Busy(), min(inSystem, w); got != want {
-				t.Fatalf("Busy() = %d, want %d", got, want)
-			}
-			if got, want := st.Waiting(), inSystem-min(inSystem, w); got != want {
-				t.Fatalf("Waiting() = %d, want %d", got, want)
+			busy, wait := st.Depth(now)
+			if busy > w || wait > q {
+				t.Fatalf("Depth = %d busy, %d waiting; bounds %d, %d", busy, wait, w, q)
 			}
 		}
 	})
 }
 
 func BenchmarkStation(b *testing.B) {
-	st := NewStation(4, 4)
+	st := NewStation(4, 64)
+	now := ms(0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if st.Arrive() == Rejected {
-			st.Finish()
-		}
+		now = now.Add(2 * time.Millisecond)
+		st.Arrive(now, 7*time.Millisecond, false)
 	}
 }
