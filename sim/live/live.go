@@ -87,7 +87,7 @@ type Instance struct {
 	probes       sync.WaitGroup // health probes in flight
 
 	faults        *faults
-	waker         *hrtimer.Waker // replicas deliver their answers at exact instants
+	waker         *hrtimer.Waker               // replicas deliver their answers at exact instants
 	rolledOut     int                          // rollout steps applied
 	steer         atomic.Pointer[load.Steer]   // the open model's schedule, for SetRate
 	endpoints     map[string]*endpoint         // by replica name: what crash faults stop and restart

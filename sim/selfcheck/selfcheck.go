@@ -141,7 +141,7 @@ type Result struct {
 	// LateMs is how long after its computed departure a replica's answer
 	// left, on average: what the engine adds to each sojourn.
 	LateMs float64 `json:"late_ms,omitempty"`
-	OK         bool    `json:"ok"`
+	OK     bool    `json:"ok"`
 }
 
 // Options tune a selfcheck run.
@@ -265,7 +265,7 @@ func queueFigures(sc *scenarios.Scenario, reqs []live.ServedRequest) (figures, e
 	}
 	warm := first.Add(time.Duration(warmupShare * float64(sc.Duration)))
 	type sample struct {
-		at                      time.Time
+		at                            time.Time
 		measured, sojourn, late, work time.Duration
 	}
 	var all []sample
