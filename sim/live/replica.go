@@ -35,7 +35,7 @@ type replica struct {
 	rng     *rand.Rand
 	// pending are the requests waiting for a held worker, by ticket; each
 	// channel receives the request's start.
-	pending map[uint64]chan time.Time
+	pending map[uint64]chan synth.Grant
 	wake    *time.Timer // fires at station.Next() while requests are pending
 }
 
@@ -64,7 +64,7 @@ func newReplica(name string, svc *synth.Service, seed uint64, rec *atomic.Pointe
 		body:    jsonBody(svc.Name(), name, svc.ResponseBytes()),
 		station: synth.NewStation(concurrency, queue),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		pending: make(map[uint64]chan time.Time),
+		pending: make(map[uint64]chan synth.Grant),
 	}
 }
 
@@ -88,7 +88,7 @@ func (r *replica) drawLocked() work {
 
 // arrive draws the request's work and admits it at the station, at the
 // instant read under the replica's lock (so arrivals never go backwards).
-func (r *replica) arrive() (arrived time.Time, job work, g synth.Grant, adm synth.Admission, wait chan time.Time) {
+func (r *replica) arrive() (arrived time.Time, job work, g synth.Grant, adm synth.Admission, wait chan synth.Grant) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	arrived = time.Now()
@@ -96,7 +96,7 @@ func (r *replica) arrive() (arrived time.Time, job work, g synth.Grant, adm synt
 	holds := !job.failed && len(job.plan) > 0
 	g, adm = r.station.Arrive(arrived, job.serviceTime, holds)
 	if adm == synth.Pending {
-		wait = make(chan time.Time, 1)
+		wait = make(chan synth.Grant, 1)
 		r.pending[g.ID] = wait
 		r.armLocked()
 	}
@@ -124,7 +124,7 @@ func (r *replica) advance() {
 func (r *replica) deliverLocked(gs []synth.Grant) {
 	for _, g := range gs {
 		if ch, ok := r.pending[g.ID]; ok {
-			ch <- g.Start
+			ch <- g
 			delete(r.pending, g.ID)
 		}
 	}
@@ -150,14 +150,48 @@ func (r *replica) armLocked() {
 // abandon is a pending request whose client left. Unless it was granted
 // meanwhile (its start is then in ch), it stays in line without holding a
 // worker for downstream calls. It returns the start when it was granted.
-func (r *replica) abandon(id uint64, ch chan time.Time) (time.Time, bool) {
+func (r *replica) abandon(id uint64, ch chan synth.Grant) (synth.Grant, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.station.Abandon(id) {
 		delete(r.pending, id)
-		return time.Time{}, false
+		return synth.Grant{}, false
 	}
 	return <-ch, true
+}
+
+// pause stalls the replica's workers over [from, from+d): a stall fault.
+func (r *replica) pause(from time.Time, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.station.Pause(from, d)
+	r.armLocked()
+}
+
+// sleepUntil waits until the instant t the station computed at epoch, and
+// on past any pause announced meanwhile, which moves t later. It returns
+// the instant it waited for, and false when ctx ended first.
+func (r *replica) sleepUntil(ctx context.Context, t time.Time, epoch int) (time.Time, bool) {
+	for {
+		if !r.waker.Sleep(ctx, t) {
+			return t, false
+		}
+		r.mu.Lock()
+		moved := r.station.Shift(t, epoch)
+		epoch = r.station.Epoch()
+		r.mu.Unlock()
+		if !moved.After(t) {
+			return t, true
+		}
+		t = moved
+	}
+}
+
+// shifted is the grant's start as the station's pauses since moved it.
+func (r *replica) shifted(g synth.Grant) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.station.Shift(g.Start, g.Epoch)
 }
 
 func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -178,24 +212,25 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	case synth.Pending:
 		select {
-		case g.Start = <-wait:
+		case g = <-wait:
 		case <-ctx.Done():
-			start, granted := r.abandon(g.ID, wait)
+			got, granted := r.abandon(g.ID, wait)
 			if granted && holds {
 				// Started while the client left: free the worker after
 				// the local part, the downstream calls skipped.
-				r.release(later(time.Now(), start.Add(job.serviceTime)))
+				r.release(later(time.Now(), r.shifted(got).Add(job.serviceTime)))
 			}
-			r.done(arrived, job, start, statusClientClosed)
+			r.done(arrived, job, got.Start, statusClientClosed)
 			return
 		}
 	}
-	local := g.Start.Add(job.serviceTime)
-	if !r.waker.Sleep(ctx, local) {
+	local, ok := r.sleepUntil(ctx, g.Start.Add(job.serviceTime), g.Epoch)
+	start := r.shifted(g)
+	if !ok {
 		if holds {
 			r.release(later(time.Now(), local))
 		}
-		r.done(arrived, job, g.Start, statusClientClosed)
+		r.done(arrived, job, start, statusClientClosed)
 		return
 	}
 	status := http.StatusOK
@@ -215,7 +250,7 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(r.body)
 	}
-	r.done(arrived, job, g.Start, status)
+	r.done(arrived, job, start, status)
 }
 
 func later(a, b time.Time) time.Time {

@@ -34,10 +34,13 @@ func (a Admission) String() string {
 }
 
 // Grant is a request's place at a Station: its ticket and, once known, the
-// instant a worker starts on it.
+// instant a worker starts on it. Epoch counts the pauses the station knew
+// when it gave the start: pauses after it move the request's instants
+// (see Shift).
 type Grant struct {
 	ID    uint64
 	Start time.Time
+	Epoch int
 }
 
 // Station is one replica's capacity, computed in exact time: a number of
@@ -79,6 +82,14 @@ type Station struct {
 	starts []time.Time
 	// pending wait, in arrival order, for a worker whose release is unknown.
 	pending []pendingReq
+	// pauses are the stalls so far, in the order they were announced.
+	pauses []pause
+}
+
+// pause is a stall of every worker over [from, from+d).
+type pause struct {
+	from time.Time
+	d    time.Duration
 }
 
 type pendingReq struct {
@@ -119,7 +130,7 @@ func (st *Station) Arrive(now time.Time, service time.Duration, holds bool) (Gra
 		}
 		st.free.pop()
 		st.commit(start, service, holds)
-		return Grant{ID: id, Start: start}, Scheduled
+		return Grant{ID: id, Start: start, Epoch: len(st.pauses)}, Scheduled
 	}
 	if st.waiting() >= st.queue {
 		return Grant{ID: id}, Rejected
@@ -147,7 +158,7 @@ func (st *Station) Release(now time.Time) []Grant {
 		panic("synth: Station.Release with no held worker")
 	}
 	st.held--
-	st.free.push(now)
+	st.free.push(st.resumed(now))
 	return st.Advance(now)
 }
 
@@ -169,7 +180,7 @@ func (st *Station) Advance(now time.Time) []Grant {
 			start = p.arrival
 		}
 		st.commit(start, p.service, p.holds)
-		out = append(out, Grant{ID: p.id, Start: start})
+		out = append(out, Grant{ID: p.id, Start: start, Epoch: len(st.pauses)})
 	}
 	if len(st.pending) == 0 {
 		st.pending = nil // let the backing array go
@@ -200,6 +211,58 @@ func (st *Station) Abandon(id uint64) bool {
 		}
 	}
 	return false
+}
+
+// Pause stalls every worker over [from, from+d), as a stop-the-world
+// pause or a SIGSTOP does: work in progress at from resumes where it
+// stopped at from+d, so every start and free instant after from moves d
+// later, and nothing starts inside the window. Requests granted before
+// the pause learn their new instants from Shift. from must not be before
+// the last instant given to the station.
+func (st *Station) Pause(from time.Time, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	end := from.Add(d)
+	for i, f := range st.free {
+		if f.After(from) {
+			st.free[i] = f.Add(d)
+		} else {
+			st.free[i] = end // idle: may start again when the pause ends
+		}
+	}
+	// Both maps keep order, so the heap and the starts stay valid.
+	for i, s := range st.starts {
+		if s.After(from) {
+			st.starts[i] = s.Add(d)
+		}
+	}
+	st.pauses = append(st.pauses, pause{from, d})
+}
+
+// Epoch is the number of pauses announced so far.
+func (st *Station) Epoch() int { return len(st.pauses) }
+
+// Shift moves an instant computed at epoch by the pauses announced since:
+// each one that began before it delays it by its length.
+func (st *Station) Shift(t time.Time, epoch int) time.Time {
+	for _, p := range st.pauses[min(epoch, len(st.pauses)):] {
+		if t.After(p.from) {
+			t = t.Add(p.d)
+		}
+	}
+	return t
+}
+
+// resumed is t, or the end of the pause it falls in: a worker freed
+// inside a pause can take work only after it.
+func (st *Station) resumed(t time.Time) time.Time {
+	for _, p := range st.pauses {
+		if end := p.from.Add(p.d); !t.Before(p.from) && t.Before(end) {
+			t = end
+		}
+	}
+	return t
 }
 
 // expire drops the starts that are no longer in the future.

@@ -18,7 +18,7 @@ func dur(n float64) time.Duration { return time.Duration(n * float64(time.Millis
 // at instant at, do one operation and expect its result.
 type step struct {
 	at  float64 // ms
-	do  byte    // 'a' Arrive, 'h' Arrive holding, 'r' Release, 'v' Advance, 'x' Abandon
+	do  byte    // 'a' Arrive, 'h' Arrive holding, 'r' Release, 'v' Advance, 'x' Abandon, 'p' Pause for svc
 	svc float64 // ms of service for arrivals
 	id  uint64  // ticket for Abandon
 
@@ -101,6 +101,25 @@ func TestStation(t *testing.T) {
 			{at: 1, do: 'a', svc: 1, want: Pending, busy: 1, wait: 1},
 			{at: 2, do: 'a', svc: 1, want: Rejected, busy: 1, wait: 1},
 		}},
+		{"a pause moves everything after it and starts nothing inside it", 1, 10, []step{
+			{at: 0, do: 'a', svc: 10, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 5, want: Scheduled, start: 10, busy: 1, wait: 1},
+			{at: 4, do: 'p', svc: 6, busy: 1, wait: 1},
+			// The first now ends at 16 and the second runs 16–21.
+			{at: 5, do: 'a', svc: 1, want: Scheduled, start: 21, busy: 1, wait: 2},
+		}},
+		{"an idle worker starts nothing before a pause ends", 1, 10, []step{
+			// Paused workers count as busy: they take nothing.
+			{at: 0, do: 'p', svc: 10, busy: 1},
+			{at: 3, do: 'a', svc: 1, want: Scheduled, start: 10, busy: 1, wait: 1},
+			{at: 12, do: 'a', svc: 1, want: Scheduled, start: 12, busy: 1},
+		}},
+		{"a release inside a pause frees the worker when it ends", 1, 10, []step{
+			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
+			{at: 1, do: 'a', svc: 1, want: Pending, busy: 1, wait: 1},
+			{at: 2, do: 'p', svc: 8, busy: 1, wait: 1},
+			{at: 5, do: 'r', starts: []float64{10}, busy: 1, wait: 1},
+		}},
 		{"an abandoned pending request no longer holds", 1, 10, []step{
 			{at: 0, do: 'h', svc: 1, want: Scheduled, start: 0, busy: 1},
 			{at: 1, do: 'h', svc: 2, want: Pending, busy: 1, wait: 1},
@@ -139,6 +158,8 @@ func TestStation(t *testing.T) {
 					if !slices.Equal(got, s.starts) {
 						t.Fatalf("step %d (%c at %vms): starts %v, want %v", i, s.do, s.at, got, s.starts)
 					}
+				case 'p':
+					st.Pause(now, dur(s.svc))
 				case 'x':
 					if !st.Abandon(s.id) {
 						t.Fatalf("step %d: Abandon(%d) = false, want true", i, s.id)
@@ -151,6 +172,25 @@ func TestStation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestStationShift(t *testing.T) {
+	t.Parallel()
+	st := NewStation(1, 10)
+	g, _ := st.Arrive(ms(0), dur(10), false)
+	st.Pause(ms(4), dur(6))
+	st.Pause(ms(30), dur(1))
+	// The request's end at 10 was computed before both pauses: the first
+	// began before it, the second after.
+	if got := st.Shift(ms(10), g.Epoch); !got.Equal(ms(16)) {
+		t.Errorf("Shift(10ms, epoch %d) = %v, want 16ms", g.Epoch, got.Sub(ms(0)))
+	}
+	if got := st.Shift(ms(40), 1); !got.Equal(ms(41)) {
+		t.Errorf("Shift(40ms, epoch 1) = %v, want 41ms", got.Sub(ms(0)))
+	}
+	if got, want := st.Epoch(), 2; got != want {
+		t.Errorf("Epoch = %d, want %d", got, want)
 	}
 }
 
