@@ -187,11 +187,11 @@ func (r *replica) sleepUntil(ctx context.Context, t time.Time, epoch int) (time.
 	}
 }
 
-// shifted is the grant's start as the station's pauses since moved it.
-func (r *replica) shifted(g synth.Grant) time.Time {
+// shifted is instant t of grant g as the station's pauses since moved it.
+func (r *replica) shifted(g synth.Grant, t time.Time) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.station.Shift(g.Start, g.Epoch)
+	return r.station.Shift(t, g.Epoch)
 }
 
 func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -218,14 +218,14 @@ func (r *replica) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			if granted && holds {
 				// Started while the client left: free the worker after
 				// the local part, the downstream calls skipped.
-				r.release(later(time.Now(), r.shifted(got).Add(job.serviceTime)))
+				r.release(later(time.Now(), r.shifted(got, got.Done)))
 			}
 			r.done(arrived, job, got.Start, statusClientClosed)
 			return
 		}
 	}
-	local, ok := r.sleepUntil(ctx, g.Start.Add(job.serviceTime), g.Epoch)
-	start := r.shifted(g)
+	local, ok := r.sleepUntil(ctx, g.Done, g.Epoch)
+	start := r.shifted(g, g.Start)
 	if !ok {
 		if holds {
 			r.release(later(time.Now(), local))

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -40,6 +41,10 @@ func (a Admission) String() string {
 type Grant struct {
 	ID    uint64
 	Start time.Time
+	// Done is when the request's own work ends: its answer for a request
+	// that does not hold, the start of its downstream calls for one that
+	// does. It is Start plus the service time, plus any pause in between.
+	Done  time.Time
 	Epoch int
 }
 
@@ -82,8 +87,9 @@ type Station struct {
 	starts []time.Time
 	// pending wait, in arrival order, for a worker whose release is unknown.
 	pending []pendingReq
-	// pauses are the stalls so far, in the order they were announced.
-	pauses []pause
+	// pauses are the stalls so far, in the order they were announced
+	// (epochs count them); byFrom holds the same in time order.
+	pauses, byFrom []pause
 }
 
 // pause is a stall of every worker over [from, from+d).
@@ -125,12 +131,12 @@ func (st *Station) Arrive(now time.Time, service time.Duration, holds bool) (Gra
 		if start.Before(now) {
 			start = now
 		}
+		start = st.resumed(start)
 		if start.After(now) && st.waiting() >= st.queue {
 			return Grant{ID: id}, Rejected
 		}
 		st.free.pop()
-		st.commit(start, service, holds)
-		return Grant{ID: id, Start: start, Epoch: len(st.pauses)}, Scheduled
+		return st.commit(id, start, service, holds), Scheduled
 	}
 	if st.waiting() >= st.queue {
 		return Grant{ID: id}, Rejected
@@ -139,14 +145,16 @@ func (st *Station) Arrive(now time.Time, service time.Duration, holds bool) (Gra
 	return Grant{ID: id}, Pending
 }
 
-// commit gives a worker, free from start, to a request.
-func (st *Station) commit(start time.Time, service time.Duration, holds bool) {
+// commit gives a worker, free from start, to request id.
+func (st *Station) commit(id uint64, start time.Time, service time.Duration, holds bool) Grant {
+	g := Grant{ID: id, Start: start, Done: st.through(start, service), Epoch: len(st.pauses)}
 	st.starts = append(st.starts, start)
 	if holds {
 		st.held++
-		return
+	} else {
+		st.free.push(g.Done)
 	}
-	st.free.push(start.Add(service))
+	return g
 }
 
 // Release frees a held worker at now (its request's last downstream answer
@@ -179,8 +187,7 @@ func (st *Station) Advance(now time.Time) []Grant {
 		if start.Before(p.arrival) {
 			start = p.arrival
 		}
-		st.commit(start, p.service, p.holds)
-		out = append(out, Grant{ID: p.id, Start: start, Epoch: len(st.pauses)})
+		out = append(out, st.commit(p.id, st.resumed(start), p.service, p.holds))
 	}
 	if len(st.pending) == 0 {
 		st.pending = nil // let the backing array go
@@ -216,19 +223,16 @@ func (st *Station) Abandon(id uint64) bool {
 // Pause stalls every worker over [from, from+d), as a stop-the-world
 // pause or a SIGSTOP does: work in progress at from resumes where it
 // stopped at from+d, so every start and free instant after from moves d
-// later, and nothing starts inside the window. Requests granted before
-// the pause learn their new instants from Shift. from must not be before
-// the last instant given to the station.
+// later, and nothing starts inside the window. A pause may be announced
+// ahead of time, or when it begins; requests granted before it was
+// announced learn their new instants from Shift.
 func (st *Station) Pause(from time.Time, d time.Duration) {
 	if d <= 0 {
 		return
 	}
-	end := from.Add(d)
 	for i, f := range st.free {
 		if f.After(from) {
 			st.free[i] = f.Add(d)
-		} else {
-			st.free[i] = end // idle: may start again when the pause ends
 		}
 	}
 	// Both maps keep order, so the heap and the starts stay valid.
@@ -238,6 +242,28 @@ func (st *Station) Pause(from time.Time, d time.Duration) {
 		}
 	}
 	st.pauses = append(st.pauses, pause{from, d})
+	i, _ := slices.BinarySearchFunc(st.byFrom, from, func(p pause, t time.Time) int { return p.from.Compare(t) })
+	st.byFrom = slices.Insert(st.byFrom, i, pause{from, d})
+}
+
+// through is when work begun at start ends: start plus work, with the
+// work stopped over every pause it runs into.
+func (st *Station) through(start time.Time, work time.Duration) time.Time {
+	t, left := start, work
+	for _, p := range st.byFrom {
+		end := p.from.Add(p.d)
+		switch {
+		case !end.After(t): // over before the work is
+		case !p.from.After(t): // under way: resume when it ends
+			t = end
+		case t.Add(left).After(p.from): // the work runs into it
+			left -= p.from.Sub(t)
+			t = end
+		default:
+			return t.Add(left)
+		}
+	}
+	return t.Add(left)
 }
 
 // Epoch is the number of pauses announced so far.
@@ -257,7 +283,7 @@ func (st *Station) Shift(t time.Time, epoch int) time.Time {
 // resumed is t, or the end of the pause it falls in: a worker freed
 // inside a pause can take work only after it.
 func (st *Station) resumed(t time.Time) time.Time {
-	for _, p := range st.pauses {
+	for _, p := range st.byFrom {
 		if end := p.from.Add(p.d); !t.Before(p.from) && t.Before(end) {
 			t = end
 		}

@@ -109,8 +109,7 @@ func TestStation(t *testing.T) {
 			{at: 5, do: 'a', svc: 1, want: Scheduled, start: 21, busy: 1, wait: 2},
 		}},
 		{"an idle worker starts nothing before a pause ends", 1, 10, []step{
-			// Paused workers count as busy: they take nothing.
-			{at: 0, do: 'p', svc: 10, busy: 1},
+			{at: 0, do: 'p', svc: 10},
 			{at: 3, do: 'a', svc: 1, want: Scheduled, start: 10, busy: 1, wait: 1},
 			{at: 12, do: 'a', svc: 1, want: Scheduled, start: 12, busy: 1},
 		}},
@@ -172,6 +171,27 @@ func TestStation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStationPauseAhead: a pause announced before it begins stops the
+// work that runs into it, and nothing starts inside it.
+func TestStationPauseAhead(t *testing.T) {
+	t.Parallel()
+	st := NewStation(1, 10)
+	st.Pause(ms(10), dur(5))
+	g, _ := st.Arrive(ms(8), dur(4), false)
+	if !g.Start.Equal(ms(8)) || !g.Done.Equal(ms(17)) {
+		t.Errorf("work 8ms+4ms over a pause 10–15ms: start %v done %v, want 8ms and 17ms", g.Start.Sub(ms(0)), g.Done.Sub(ms(0)))
+	}
+	g, _ = st.Arrive(ms(12), dur(1), false)
+	if !g.Start.Equal(ms(17)) || !g.Done.Equal(ms(18)) {
+		t.Errorf("arrival at 12ms: start %v done %v, want 17ms and 18ms", g.Start.Sub(ms(0)), g.Done.Sub(ms(0)))
+	}
+	st2 := NewStation(1, 10)
+	st2.Pause(ms(10), dur(5))
+	if g, _ := st2.Arrive(ms(11), dur(1), false); !g.Start.Equal(ms(15)) {
+		t.Errorf("arrival at an idle worker inside the pause starts %v, want 15ms", g.Start.Sub(ms(0)))
 	}
 }
 
@@ -298,8 +318,8 @@ func TestAdmissionString(t *testing.T) {
 	}
 }
 
-// FuzzStation drives a station with arbitrary arrivals, holds, releases
-// and advances, and checks its invariants: grants never start before their
+// FuzzStation drives a station with arbitrary arrivals, holds, releases,
+// advances and pauses, and checks its invariants: grants never start before their
 // arrival, never before an earlier grant (FCFS), busy workers never exceed
 // the workers, and the queue never exceeds its bound.
 func FuzzStation(f *testing.F) {
@@ -337,9 +357,9 @@ func FuzzStation(f *testing.F) {
 		for i, b := range ops {
 			now = now.Add(time.Duration(b>>3) * time.Millisecond)
 			svc := time.Duration(b&7+1) * time.Millisecond
-			switch b % 5 {
+			switch b % 6 {
 			case 0, 1:
-				holds := b%5 == 1
+				holds := b%6 == 1
 				g, adm := st.Arrive(now, svc, holds)
 				arrival[g.ID] = now
 				service[g.ID] = svc
@@ -359,6 +379,8 @@ func FuzzStation(f *testing.F) {
 				check(st.Release(now)...)
 			case 3:
 				check(st.Advance(now)...)
+			case 5:
+				st.Pause(now, svc)
 			case 4:
 				if len(pending) == 0 {
 					continue
