@@ -122,16 +122,32 @@ type reqWindow struct {
 	maxUs    int64
 	maxLagUs int64
 	byStatus map[int]int64
-	// Exactly one of dense (open window) and packed (sealed) is set.
+	latency  windowHist
+	// lag is the schedule lag, so a window can say whether its p99 send
+	// was late (the host's verdict looks for the rate where that began).
+	lag windowHist
+}
+
+// windowHist is one per-window histogram. Exactly one of dense (open
+// window) and packed (sealed) is set.
+type windowHist struct {
 	dense  *hdr.Histogram
 	packed *hdr.PackedHistogram
 }
 
-func (w *reqWindow) hist() percentiler {
-	if w.dense != nil {
-		return w.dense
+func (h *windowHist) hist() percentiler {
+	if h.dense != nil {
+		return h.dense
 	}
-	return w.packed
+	return h.packed
+}
+
+func (h *windowHist) record(us int64) {
+	if h.dense != nil {
+		_ = h.dense.RecordValue(us)
+	} else {
+		_ = h.packed.RecordValue(us) // a late result for a sealed window
+	}
 }
 
 // serviceSeries is one service; guarded by its own mu.
@@ -232,11 +248,8 @@ func (r *Recorder) RecordRequest(q Request) {
 		w.byStatus = make(map[int]int64, 4)
 	}
 	w.byStatus[q.Status]++
-	if w.dense != nil {
-		_ = w.dense.RecordValue(us)
-	} else {
-		_ = w.packed.RecordValue(us) // a late result for a sealed window
-	}
+	w.latency.record(us)
+	w.lag.record(lagUs)
 }
 
 // requestWindow returns window idx, creating it and sealing windows that
@@ -256,32 +269,36 @@ func (r *Recorder) requestWindow(idx int) *reqWindow {
 		return w
 	}
 	w = &reqWindow{}
-	switch {
-	case idx < r.sealedBelow:
-		w.packed = hdr.NewPacked(1, maxTrackableUs, windowSigFigs)
-	case len(r.free) > 0:
-		w.dense = r.free[len(r.free)-1]
-		r.free = r.free[:len(r.free)-1]
-	default:
-		w.dense = hdr.New(1, maxTrackableUs, windowSigFigs)
+	for _, h := range []*windowHist{&w.latency, &w.lag} {
+		switch {
+		case idx < r.sealedBelow:
+			h.packed = hdr.NewPacked(1, maxTrackableUs, windowSigFigs)
+		case len(r.free) > 0:
+			h.dense = r.free[len(r.free)-1]
+			r.free = r.free[:len(r.free)-1]
+		default:
+			h.dense = hdr.New(1, maxTrackableUs, windowSigFigs)
+		}
 	}
 	r.wins[idx] = w
 	return w
 }
 
-// seal moves w's dense histogram into a compact sparse one and keeps the
-// dense one for reuse.
+// seal moves w's dense histograms into compact sparse ones and keeps the
+// dense ones for reuse.
 func (r *Recorder) seal(w *reqWindow) {
-	if w.dense == nil {
-		return
+	for _, h := range []*windowHist{&w.latency, &w.lag} {
+		if h.dense == nil {
+			continue
+		}
+		p := hdr.NewPacked(1, maxTrackableUs, windowSigFigs)
+		p.MergeFrom(h.dense)
+		p.Compact()
+		h.packed = p
+		h.dense.Reset()
+		r.free = append(r.free, h.dense)
+		h.dense = nil
 	}
-	p := hdr.NewPacked(1, maxTrackableUs, windowSigFigs)
-	p.MergeFrom(w.dense)
-	p.Compact()
-	w.packed = p
-	w.dense.Reset()
-	r.free = append(r.free, w.dense)
-	w.dense = nil
 }
 
 // RecordHop records one request served by one replica. It counts as an

@@ -57,7 +57,7 @@ func TestWindowPercentiles(t *testing.T) {
 	// A request in window 40 seals window 0 into a sparse histogram; its
 	// numbers must not change.
 	r.RecordRequest(Request{Intended: t0.Add(40 * time.Second), Latency: time.Millisecond, Status: 200})
-	if r.wins[0].dense != nil || r.wins[0].packed == nil {
+	if w := r.wins[0]; w.latency.dense != nil || w.latency.packed == nil || w.lag.dense != nil || w.lag.packed == nil {
 		t.Fatalf("window 0 not sealed")
 	}
 	if got := r.Windows()[0].Latency; got != want {
@@ -142,6 +142,7 @@ func TestWindowsSeries(t *testing.T) {
 		{
 			Start: 0, Length: 0.5, Requests: 2, Errors: 1, RPS: 4,
 			Latency:  WindowLatency{P50: 4.015, P90: 8, P99: 8, Max: 8}, // 4000 µs: top of [4000, 4016)
+			LagP99:   3,
 			LagMax:   3,
 			ByStatus: map[string]int64{"200": 1, "503": 1},
 			Routes:   map[string]Count{"api": {2, 1}, UnmatchedRoute: zero},
@@ -168,6 +169,31 @@ func TestWindowsSeries(t *testing.T) {
 	if got := r.Windows(); !reflect.DeepEqual(got, want) {
 		t.Errorf("windows:\ngot  %+v\nwant %+v", got, want)
 	}
+}
+
+// A window's lag p99 comes from its own histogram (2 significant digits,
+// so 990000 µs reads as the top of its 4096-wide bucket), survives
+// sealing, and never exceeds the exact maximum.
+func TestWindowLagP99(t *testing.T) {
+	r := NewRecorder(t0, 0)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, i := range rng.Perm(1000) {
+		r.RecordRequest(Request{Intended: t0, Lag: time.Duration(i+1) * time.Millisecond, Status: 200})
+	}
+	r.RecordRequest(Request{Intended: t0.Add(time.Second), Lag: 5 * time.Millisecond, Status: 200})
+	check := func(when string) {
+		t.Helper()
+		ws := r.Windows()
+		if got, want := [2]float64{ws[0].LagP99, ws[0].LagMax}, [2]float64{991.231, 1000}; got != want {
+			t.Errorf("%s: window 0 lag p99, max: got %v, want %v", when, got, want)
+		}
+		if got, want := [2]float64{ws[1].LagP99, ws[1].LagMax}, [2]float64{5, 5}; got != want {
+			t.Errorf("%s: window 1 lag p99, max: got %v, want %v", when, got, want)
+		}
+	}
+	check("open")
+	r.RecordRequest(Request{Intended: t0.Add(40 * time.Second), Status: 200})
+	check("sealed")
 }
 
 func TestCountsAddUp(t *testing.T) {

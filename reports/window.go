@@ -21,7 +21,9 @@ type Window struct {
 	// Latency comes from a histogram with 2 significant digits (1 %); Max
 	// is exact.
 	Latency WindowLatency `json:"latency_ms"`
-	// LagMax is the largest schedule lag in the window, in milliseconds.
+	// LagP99 and LagMax are the window's schedule lag in milliseconds:
+	// the 99th percentile (2 significant digits) and the exact maximum.
+	LagP99   float64          `json:"lag_p99_ms"`
 	LagMax   float64          `json:"lag_max_ms"`
 	ByStatus map[string]int64 `json:"by_status"`
 	// Routes and Services hold every route and service the run has seen,
@@ -70,6 +72,7 @@ func (r *Recorder) Windows() []Window {
 		win.Requests, win.Errors = w.requests, w.errors
 		win.RPS = round(float64(w.requests)/r.window.Seconds(), 3)
 		win.Latency = windowLatency(w)
+		win.LagP99 = usToMs(quantileUs(w.lag.hist(), 0.99, w.maxLagUs))
 		win.LagMax = usToMs(w.maxLagUs)
 		for st, n := range w.byStatus {
 			win.ByStatus[strconv.Itoa(st)] = n
@@ -131,7 +134,7 @@ func windowLatency(w *reqWindow) WindowLatency {
 	if w.requests == 0 {
 		return WindowLatency{}
 	}
-	h := w.hist()
+	h := w.latency.hist()
 	return WindowLatency{
 		P50: usToMs(quantileUs(h, 0.50, w.maxUs)),
 		P90: usToMs(quantileUs(h, 0.90, w.maxUs)),
