@@ -37,15 +37,20 @@ func WriteJSON(w io.Writer, v any) error {
 	return nil
 }
 
-// WriteText writes s as an aligned plain-text report: totals, latency
-// percentiles, status counts, routes, services with each replica's share of
-// their requests, and SLO verdicts.
+// WriteText writes s as an aligned plain-text report: totals, whether the
+// host kept up, latency percentiles, status counts, routes, services with
+// each replica's share of their requests, and SLO verdicts.
 func WriteText(w io.Writer, s Summary) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "baton run: %s, engine %s, %ss\n\n", s.Scenario, s.Engine, num(s.DurationS))
 
 	fmt.Fprintf(&b, "requests %d, errors %d (%s), achieved %.1f rps\n\n",
 		s.Requests, s.Errors, pct(s.Errors, s.Requests), s.AchievedRPS)
+	if s.Host != nil {
+		// Before any figure: when the host was the bottleneck, the
+		// figures below describe it rather than the scenario.
+		fmt.Fprintf(&b, "%s\n\n", s.Host.Line())
+	}
 
 	var t table
 	t.row("latency ms", "p50", "p90", "p99", "p99.9", "max", "mean")
@@ -119,35 +124,42 @@ func WriteText(w io.Writer, s Summary) error {
 		t.write(&b, true)
 	}
 
-	if len(s.SLO) > 0 {
-		t = table{left: 2}
-		t.row("slo", "rule", "value")
-		failed := 0
-		for _, r := range s.SLO {
-			mark := "PASS"
-			if !r.OK {
-				mark = "FAIL"
-				failed++
-			}
-			value := sloValue(r)
-			if r.Reason != "" {
-				value = "(" + r.Reason + ")"
-			}
-			t.row(mark, r.Rule, value)
-		}
-		t.write(&b, true)
-		if failed == 0 {
-			fmt.Fprintf(&b, "SLO: PASS (%d of %d met)\n", len(s.SLO), len(s.SLO))
-		} else {
-			fmt.Fprintf(&b, "SLO: FAIL (%d of %d failed)\n", failed, len(s.SLO))
-		}
-	}
+	writeSLO(&b, s.SLO)
 
 	out := append(bytes.TrimRight(b.Bytes(), "\n"), '\n')
 	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("reports: write text: %w", err)
 	}
 	return nil
+}
+
+// writeSLO writes the SLO verdicts as a table and a closing line; nothing
+// when there are none.
+func writeSLO(b *bytes.Buffer, rs []SLOResult) {
+	if len(rs) == 0 {
+		return
+	}
+	t := table{left: 2}
+	t.row("slo", "rule", "value")
+	failed := 0
+	for _, r := range rs {
+		mark := "PASS"
+		if !r.OK {
+			mark = "FAIL"
+			failed++
+		}
+		value := sloValue(r)
+		if r.Reason != "" {
+			value = "(" + r.Reason + ")"
+		}
+		t.row(mark, r.Rule, value)
+	}
+	t.write(b, true)
+	if failed == 0 {
+		fmt.Fprintf(b, "SLO: PASS (%d of %d met)\n", len(rs), len(rs))
+	} else {
+		fmt.Fprintf(b, "SLO: FAIL (%d of %d failed)\n", failed, len(rs))
+	}
 }
 
 func sloValue(r SLOResult) string {

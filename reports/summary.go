@@ -89,6 +89,8 @@ type Summary struct {
 	SLO      []SLOResult      `json:"slo"`
 	// Events counts what the policies did over the run (see Event kinds).
 	Events map[string]int64 `json:"events,omitempty"`
+	// Host says whether the machine kept up (see Host); set by sim.Run.
+	Host *Host `json:"host,omitempty"`
 
 	// latency lets EvaluateSLO answer any quantile; nil in a Summary read
 	// back from JSON, which then offers only the fields above.
