@@ -11,6 +11,7 @@ import (
 
 	"github.com/baton-sim/baton/reports"
 	"github.com/baton-sim/baton/scenarios"
+	"github.com/baton-sim/baton/sim/host"
 )
 
 // Engine runs a scenario's topology. Engines own execution (sockets, event
@@ -43,6 +44,9 @@ type Options struct {
 	// OnControl, if set, is called once the topology is up with the
 	// run's Control, when the engine offers one.
 	OnControl func(Control)
+	// Host are the limits past which the summary's host section calls
+	// the machine saturated; the zero value means the defaults.
+	Host reports.HostThresholds
 }
 
 // ErrNoLoad is returned when a run recorded no request at all.
@@ -58,9 +62,15 @@ func Run(ctx context.Context, sc *scenarios.Scenario, eng Engine, opts Options) 
 	if c, ok := inst.(Control); ok && opts.OnControl != nil {
 		opts.OnControl(c)
 	}
-	var rec *reports.Recorder
+	var (
+		rec     *reports.Recorder
+		sampler *host.Sampler
+	)
 	begin := func(epoch time.Time) *reports.Recorder {
 		rec = reports.NewRecorder(epoch, opts.Window)
+		// The host is measured over the load only, one interval per
+		// window (within 250ms..1s), aligned to the recorder's epoch.
+		sampler = host.Start(ctx, epoch, min(max(rec.Window(), 250*time.Millisecond), time.Second))
 		if opts.OnStart != nil {
 			opts.OnStart(rec)
 		}
@@ -69,6 +79,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, eng Engine, opts Options) 
 	began := time.Now()
 	driveErr := inst.Drive(ctx, begin)
 	ran := time.Since(began)
+	var measured host.Measurement
+	if sampler != nil {
+		measured = sampler.Stop()
+	}
 	closeErr := inst.Close()
 	if driveErr != nil {
 		return nil, fmt.Errorf("sim: drive load: %w", driveErr)
@@ -85,6 +99,30 @@ func Run(ctx context.Context, sc *scenarios.Scenario, eng Engine, opts Options) 
 		meta.Duration = ran
 	}
 	sum := rec.Summary(meta)
+	windows := rec.Windows()
+	hs := reports.JudgeHost(hostEvidence(sum, windows, measured), opts.Host)
+	sum.Host = &hs
 	events, dropped := rec.EventLog()
-	return &reports.Run{Summary: sum, Windows: rec.Windows(), Events: events, EventsDropped: dropped, Scenario: sc}, nil
+	return &reports.Run{Summary: sum, Windows: windows, Events: events, EventsDropped: dropped, Scenario: sc}, nil
 }
+
+// hostEvidence puts what the sampler measured beside the run's send lag
+// and windows.
+func hostEvidence(sum reports.Summary, windows []reports.Window, m host.Measurement) reports.HostEvidence {
+	e := reports.HostEvidence{
+		SendLag:    sum.ScheduleLag,
+		SchedP99Ms: ms(m.Run.SchedP99),
+		CPU:        m.Run.CPU,
+		Cores:      m.Cores,
+		Windows:    windows,
+		DurationS:  sum.DurationS,
+	}
+	for _, iv := range m.Intervals {
+		e.Intervals = append(e.Intervals, reports.HostInterval{
+			FromS: iv.From.Seconds(), ToS: iv.To.Seconds(), SchedP99Ms: ms(iv.SchedP99), CPU: iv.CPU,
+		})
+	}
+	return e
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
