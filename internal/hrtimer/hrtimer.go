@@ -4,13 +4,13 @@
 // (golang/go#53824). For a synthetic replica that delivers its answer at a
 // computed departure instant that is most of the error there is: a Waker
 // sleeps on one timerfd, whose expiry the kernel keeps to the nanosecond,
-// in one locked OS thread, and wakes every goroutine whose instant came.
-// Elsewhere it falls back to Go's timers.
+// in one goroutine, and wakes every sleeper whose instant came; each
+// sleeper also races a Go timer, which is the more precise of the two in a
+// busy process. Elsewhere it falls back to Go's timers alone.
 package hrtimer
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"time"
 )
@@ -110,11 +110,20 @@ func (w *Waker) Sleep(ctx context.Context, at time.Time) bool {
 		w.clock.set(at)
 	}
 	w.mu.Unlock()
+	// Race a Go timer for the same instant. The timerfd thread wakes
+	// precisely but, like any goroutine leaving a blocking syscall, must
+	// win a P back first, which a busy process makes slow; Go's timers
+	// are checked by every busy P, so they are precise exactly then. The
+	// first of the two to fire wins.
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
 	select {
 	case <-done:
 		return true
-	case <-ctx.Done():
+	case <-t.C:
 		// The entry stays queued and is closed at its instant unread.
+		return true
+	case <-ctx.Done():
 		return false
 	}
 }
@@ -145,7 +154,6 @@ func (w *Waker) run() {
 		}
 		w.clock.set(w.armed)
 		w.mu.Unlock()
-		runtime.Gosched()
 	}
 }
 
